@@ -25,6 +25,9 @@ public final class PrivateKey {
         if (seed == null || seed.length != SEED_LENGTH) {
             throw new InvalidInputException("private key: Ed25519 seed must be " + SEED_LENGTH + " bytes");
         }
+        if (publicKey == null) {
+            throw new InvalidInputException("private key: missing public key");
+        }
         this.seed = seed.clone();
         this.publicKey = publicKey;
     }

@@ -15,6 +15,7 @@ public record PublicKey(byte[] raw) {
     public static final int LENGTH = 32;
     private static final byte[] PREFIX = {0x08, 0x01, 0x12, 0x20};
 
+    /** A key from its raw 32 bytes. */
     public PublicKey {
         if (raw == null || raw.length != LENGTH) {
             throw new InvalidInputException("public key: Ed25519 key must be " + LENGTH + " bytes, got " + (raw == null ? 0 : raw.length));

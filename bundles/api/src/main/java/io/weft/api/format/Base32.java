@@ -12,7 +12,7 @@ final class Base32 {
 
     static String encode(byte[] data, boolean upper) {
         String alphabet = upper ? UPPER : LOWER;
-        StringBuilder sb = new StringBuilder((data.length * 8 + 4) / 5);
+        StringBuilder sb = new StringBuilder((int) ((data.length * 8L + 4) / 5));
         int buffer = 0;
         int bits = 0;
         for (byte b : data) {
@@ -35,7 +35,7 @@ final class Base32 {
         if (rem == 1 || rem == 3 || rem == 6) {
             throw new InvalidInputException("multibase: invalid base32 length " + text.length());
         }
-        byte[] out = new byte[text.length() * 5 / 8];
+        byte[] out = new byte[(int) (text.length() * 5L / 8)];
         int buffer = 0;
         int bits = 0;
         int n = 0;

@@ -3,8 +3,14 @@ package io.weft.api.format;
 import io.weft.api.InvalidInputException;
 import java.util.Arrays;
 
-/** Bitcoin base58 (the multibase {@code z} alphabet), as libp2p peer ids print. */
+/**
+ * Bitcoin base58 (the multibase {@code z} alphabet), as libp2p peer ids print. The conversion is quadratic,
+ * so decoding refuses text longer than {@link #MAX_DECODE_LENGTH} characters (base58 is for short ids).
+ */
 final class Base58 {
+    /** Longest text {@link #decode} accepts; bounds the quadratic work an untrusted string can cause. */
+    static final int MAX_DECODE_LENGTH = 8192;
+
     private static final char[] ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz".toCharArray();
     private static final int[] INDEX = new int[128];
 
@@ -23,7 +29,7 @@ final class Base58 {
         while (zeros < input.length && input[zeros] == 0) {
             zeros++;
         }
-        byte[] digits = new byte[input.length * 138 / 100 + 1];
+        byte[] digits = new byte[(int) ((input.length - zeros) * 138L / 100 + 1)];
         int length = 0;
         for (int i = zeros; i < input.length; i++) {
             int carry = input[i] & 0xFF;
@@ -46,11 +52,14 @@ final class Base58 {
     }
 
     static byte[] decode(String text) {
+        if (text.length() > MAX_DECODE_LENGTH) {
+            throw new InvalidInputException("multibase: base58 text longer than " + MAX_DECODE_LENGTH + " characters");
+        }
         int zeros = 0;
         while (zeros < text.length() && text.charAt(zeros) == '1') {
             zeros++;
         }
-        byte[] bytes = new byte[text.length() * 733 / 1000 + 1];
+        byte[] bytes = new byte[(text.length() - zeros) * 733 / 1000 + 1];
         int length = 0;
         for (int i = zeros; i < text.length(); i++) {
             char c = text.charAt(i);

@@ -38,12 +38,15 @@ public final class Cid implements Comparable<Cid> {
         if (codec < 0) {
             throw new InvalidInputException("cid: negative codec");
         }
+        if (multihash == null) {
+            throw new InvalidInputException("cid: missing multihash");
+        }
         return new Cid(codec, multihash);
     }
 
     /** The sha2-256 CIDv1 of {@code data} with {@code codec}. */
     public static Cid sha256(long codec, byte[] data) {
-        return new Cid(codec, Multihash.sha256(data));
+        return of(codec, Multihash.sha256(data));
     }
 
     /** The sha2-256 dag-cbor CID of encoded dag-cbor bytes. */
@@ -53,6 +56,9 @@ public final class Cid implements Comparable<Cid> {
 
     /** Decodes bytes that must hold exactly one CIDv1. */
     public static Cid decode(byte[] bytes) {
+        if (bytes == null) {
+            throw new InvalidInputException("cid: missing input");
+        }
         ByteBuffer in = ByteBuffer.wrap(bytes);
         Cid cid = read(in);
         if (in.hasRemaining()) {

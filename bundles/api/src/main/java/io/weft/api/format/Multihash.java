@@ -20,7 +20,11 @@ public record Multihash(long code, byte[] digest) {
     /** Longest digest accepted when decoding (identity digests of public keys fit easily). */
     public static final int MAX_DIGEST = 1024;
 
+    /** A multihash of {@code code} over {@code digest}; sha2-256 digests must be 32 bytes. */
     public Multihash {
+        if (digest == null) {
+            throw new InvalidInputException("multihash: missing digest");
+        }
         if (code < 0) {
             throw new InvalidInputException("multihash: negative code");
         }
@@ -49,6 +53,9 @@ public record Multihash(long code, byte[] digest) {
 
     /** Decodes bytes that must hold exactly one multihash. */
     public static Multihash decode(byte[] bytes) {
+        if (bytes == null) {
+            throw new InvalidInputException("multihash: missing input");
+        }
         ByteBuffer in = ByteBuffer.wrap(bytes);
         Multihash mh = read(in);
         if (in.hasRemaining()) {

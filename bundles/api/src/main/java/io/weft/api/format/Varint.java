@@ -37,6 +37,9 @@ public final class Varint {
 
     /** How many bytes {@link #encode(long)} produces for {@code value}. */
     public static int length(long value) {
+        if (value < 0) {
+            throw new InvalidInputException("varint: negative value " + value);
+        }
         int n = 1;
         while ((value & ~0x7FL) != 0) {
             value >>>= 7;
@@ -66,6 +69,9 @@ public final class Varint {
 
     /** Decodes a buffer that must hold exactly one varint. */
     public static long decodeExact(byte[] bytes) {
+        if (bytes == null) {
+            throw new InvalidInputException("varint: missing input");
+        }
         ByteBuffer in = ByteBuffer.wrap(bytes);
         long value = read(in);
         if (in.hasRemaining()) {

@@ -10,8 +10,9 @@ import java.util.Arrays;
  */
 public record LogId(byte[] bytes) implements Comparable<LogId> {
 
+    /** A log id from its binary form: an identity multihash of an Ed25519 key (or a sha2-256 multihash). */
     public LogId {
-        bytes = KeyIds.check("log id", bytes);
+        bytes = KeyIds.check("log id", bytes, true);
     }
 
     /** The id of {@code key}. */
@@ -21,7 +22,7 @@ public record LogId(byte[] bytes) implements Comparable<LogId> {
 
     /** Parses the text form. */
     public static LogId parse(String text) {
-        return new LogId(KeyIds.parse("log id", text));
+        return new LogId(KeyIds.parse("log id", text, true));
     }
 
     /** The binary form (a copy). */
@@ -30,7 +31,11 @@ public record LogId(byte[] bytes) implements Comparable<LogId> {
         return bytes.clone();
     }
 
-    /** The public key inlined in this id. */
+    /**
+     * The public key inlined in this id.
+     *
+     * @throws io.weft.api.InvalidInputException if the id is a sha2-256 id (the key is not inlined)
+     */
     public PublicKey publicKey() {
         return KeyIds.publicKey("log id", bytes);
     }

@@ -68,6 +68,7 @@ public final class ThreadId implements Comparable<ThreadId> {
 
     /** A new id of {@code variant} with {@code length} random bytes. */
     public static ThreadId newRandom(Variant variant, int length) {
+        checkRandomLength(length);
         byte[] random = new byte[length];
         RANDOM.nextBytes(random);
         return of(variant, random);
@@ -75,6 +76,9 @@ public final class ThreadId implements Comparable<ThreadId> {
 
     /** The id of {@code variant} with the given random part. */
     public static ThreadId of(Variant variant, byte[] random) {
+        if (variant == null || random == null) {
+            throw new InvalidInputException("thread id: missing variant or random part");
+        }
         checkRandomLength(random.length);
         ByteArrayOutputStream out = new ByteArrayOutputStream(random.length + 2);
         Varint.write(out, VERSION);
