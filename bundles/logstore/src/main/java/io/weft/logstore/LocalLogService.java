@@ -1,0 +1,383 @@
+package io.weft.logstore;
+
+import io.weft.api.ConflictException;
+import io.weft.api.CorruptDataException;
+import io.weft.api.InvalidInputException;
+import io.weft.api.NotFoundException;
+import io.weft.api.UnauthorizedException;
+import io.weft.api.crypto.PrivateKey;
+import io.weft.api.crypto.PublicKey;
+import io.weft.api.format.Cid;
+import io.weft.api.log.AppendResult;
+import io.weft.api.log.Head;
+import io.weft.api.log.LogInfo;
+import io.weft.api.log.LogService;
+import io.weft.api.log.Logstore;
+import io.weft.api.log.ThreadInfo;
+import io.weft.api.record.Payload;
+import io.weft.api.record.Record;
+import io.weft.api.record.RecordEnvelope;
+import io.weft.api.store.Datastore;
+import io.weft.api.store.ReadTxn;
+import io.weft.api.thread.LogId;
+import io.weft.api.thread.ThreadId;
+import io.weft.api.thread.ThreadKey;
+import io.weft.core.cbor.DagCbor;
+import io.weft.core.crypto.Ed25519;
+import io.weft.core.record.Records;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The local {@link LogService} over a {@link DatastoreLogstore}. Works with plain {@code new}; the OSGi component
+ * {@link LogServiceComponent} only adapts it.
+ *
+ * <h2>Appending</h2>
+ * Building (encrypting, signing) and verifying a record are done <em>outside</em> any write transaction, against a
+ * read snapshot of the log's head. Then one write transaction re-reads the head, checks that the record extends it,
+ * and stores the record, its counter index entry and the new head. Writers are serialized by the store, so two
+ * appends to one log can never both succeed against the same head: the loser of a race sees a moved head and
+ * (for {@link #createRecord}) rebuilds its record on the new head, or (for {@link #addRecord}) fails with a
+ * {@link ConflictException}. Local appends to one log also take an in-process lock, so that they rarely race at all.
+ */
+public final class LocalLogService implements LogService {
+    /** Rebuilds of a record whose head moved under it before {@link #createRecord} gives up. */
+    private static final int MAX_CREATE_ATTEMPTS = 64;
+    private static final int LOCK_STRIPES = 64;
+
+    private final DatastoreLogstore logstore;
+    private final ReentrantLock[] appendLocks = new ReentrantLock[LOCK_STRIPES];
+
+    /** A log service over {@code store}, with the system clock for address TTLs. */
+    public LocalLogService(Datastore store) {
+        this(new DatastoreLogstore(store));
+    }
+
+    /** A log service over {@code store}, with {@code clock} for address TTLs. */
+    public LocalLogService(Datastore store, Clock clock) {
+        this(new DatastoreLogstore(store, clock));
+    }
+
+    /** A log service over {@code logstore}. */
+    public LocalLogService(DatastoreLogstore logstore) {
+        if (logstore == null) {
+            throw new InvalidInputException("log service: logstore is required");
+        }
+        this.logstore = logstore;
+        for (int i = 0; i < LOCK_STRIPES; i++) {
+            appendLocks[i] = new ReentrantLock();
+        }
+    }
+
+    @Override
+    public Logstore logstore() {
+        return logstore;
+    }
+
+    // ------------------------------------------------------------------ threads
+
+    @Override
+    public ThreadInfo createThread(ThreadId id, ThreadKey key) {
+        DatastoreLogstore.check(id);
+        ThreadKey k = key != null ? key : ThreadKey.generate(true);
+        return logstore.write(txn -> {
+            if (txn.has(LogstoreKeys.threadKey(id))) {
+                throw new ConflictException("thread " + id + " already exists");
+            }
+            DatastoreLogstore.addThreadKey(txn, id, k);
+            return DatastoreLogstore.threadInfo(txn, id, logstore.now());
+        });
+    }
+
+    @Override
+    public ThreadInfo addThread(ThreadId id, ThreadKey key) {
+        DatastoreLogstore.check(id);
+        if (key == null) {
+            throw new InvalidInputException("add thread: the thread key is required");
+        }
+        return logstore.write(txn -> {
+            DatastoreLogstore.addThreadKey(txn, id, key);
+            return DatastoreLogstore.threadInfo(txn, id, logstore.now());
+        });
+    }
+
+    @Override
+    public ThreadInfo getThread(ThreadId id) {
+        return logstore.threadInfo(id);
+    }
+
+    @Override
+    public List<ThreadInfo> listThreads() {
+        return logstore.read(txn -> {
+            long now = logstore.now();
+            List<ThreadInfo> out = new ArrayList<>();
+            for (ThreadId id : DatastoreLogstore.threads(txn)) {
+                out.add(DatastoreLogstore.threadInfo(txn, id, now));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public boolean deleteThread(ThreadId id) {
+        return logstore.deleteThread(id);
+    }
+
+    // ------------------------------------------------------------------ own logs
+
+    /** The metadata key of the identity → log mapping: the identity's public key text, as in go-threads. */
+    static String identityKey(PublicKey identity) {
+        return identity.toString();
+    }
+
+    @Override
+    public LogInfo getOrCreateOwnLog(ThreadId thread, PrivateKey identity) {
+        DatastoreLogstore.check(thread);
+        if (identity == null) {
+            throw new InvalidInputException("identity is required");
+        }
+        Optional<LogInfo> existing = logstore.read(txn -> {
+            DatastoreLogstore.requireThread(txn, thread);
+            return ownLog(txn, thread, identity.publicKey());
+        });
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        PrivateKey logKey = Ed25519.generate(); // outside the write transaction
+        return logstore.write(txn -> {
+            DatastoreLogstore.requireThread(txn, thread);
+            Optional<LogInfo> raced = ownLog(txn, thread, identity.publicKey());
+            if (raced.isPresent()) {
+                return raced.get();
+            }
+            LogId log = DatastoreLogstore.addPrivKey(txn, thread, logKey);
+            DatastoreLogstore.putMetaBytes(txn, thread, identityKey(identity.publicKey()), log.bytes());
+            return DatastoreLogstore.logInfo(txn, thread, log, logstore.now()).orElseThrow();
+        });
+    }
+
+    @Override
+    public Optional<LogInfo> ownLog(ThreadId thread, PublicKey identity) {
+        DatastoreLogstore.check(thread);
+        if (identity == null) {
+            throw new InvalidInputException("identity is required");
+        }
+        return logstore.read(txn -> ownLog(txn, thread, identity));
+    }
+
+    private Optional<LogInfo> ownLog(ReadTxn txn, ThreadId thread, PublicKey identity) {
+        Optional<byte[]> lid = DatastoreLogstore.getMetaBytes(txn, thread, identityKey(identity));
+        if (lid.isEmpty()) {
+            return Optional.empty();
+        }
+        LogId log = DatastoreLogstore.decodeLogId(lid.get());
+        LogInfo info = DatastoreLogstore.logInfo(txn, thread, log, logstore.now())
+                .orElseThrow(() -> new CorruptDataException("logstore: identity log " + log + " of thread " + thread + " has no key"));
+        return Optional.of(info);
+    }
+
+    // ------------------------------------------------------------------ records
+
+    @Override
+    public AppendResult createRecord(ThreadId thread, PrivateKey identity, byte[] bodyNode) {
+        DatastoreLogstore.check(thread);
+        if (identity == null || bodyNode == null) {
+            throw new InvalidInputException("create record: identity and body are required");
+        }
+        // validate before anything is stored: a failing call must not even create the identity's log
+        DagCbor.decode(bodyNode); // strict: exactly one canonical dag-cbor node
+        logstore.read(txn -> {
+            ThreadKey key = DatastoreLogstore.threadKey(txn, thread)
+                    .orElseThrow(() -> new NotFoundException("thread " + thread + " not found"));
+            if (!key.canRead()) {
+                throw new UnauthorizedException("thread " + thread + " has no read key: this peer can replicate"
+                        + " its records but not write them");
+            }
+            return null;
+        });
+        LogId log = getOrCreateOwnLog(thread, identity).id();
+        ReentrantLock lock = lockFor(thread, log);
+        lock.lock();
+        try {
+            for (int attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
+                // 1. snapshot: keys and head
+                Snapshot s = logstore.read(txn -> {
+                    ThreadKey key = DatastoreLogstore.threadKey(txn, thread)
+                            .orElseThrow(() -> new NotFoundException("thread " + thread + " not found"));
+                    if (!key.canRead()) {
+                        throw new UnauthorizedException("thread " + thread + " has no read key: this peer can replicate"
+                                + " its records but not write them");
+                    }
+                    PrivateKey logKey = DatastoreLogstore.privKey(txn, thread, log).orElseThrow(
+                            () -> new UnauthorizedException("this peer does not hold the private key of log " + log));
+                    return new Snapshot(key, logKey, DatastoreLogstore.head(txn, thread, log));
+                });
+                // 2. build and verify outside the write transaction
+                RecordEnvelope env = Records.create(bodyNode, s.logKey(), identity.publicKey(), s.head().cid(), s.key());
+                Record record = Records.verify(env, s.logKey().publicKey(), s.key(), s.head().cid());
+                // 3. one write transaction: check the head, append
+                AppendResult result = logstore.write(txn -> {
+                    DatastoreLogstore.requireThread(txn, thread);
+                    if (!txn.has(LogstoreKeys.privKey(thread, log))) {
+                        throw new NotFoundException("log " + log + " was deleted");
+                    }
+                    Head head = DatastoreLogstore.head(txn, thread, log);
+                    if (!head.equals(s.head())) {
+                        return null; // the log moved on: rebuild on the new head
+                    }
+                    Head next = StoredRecord.append(txn, thread, log, head, env);
+                    return new AppendResult(log, next.counter(), record, true);
+                });
+                if (result != null) {
+                    return result;
+                }
+            }
+            throw new ConflictException("create record: log " + log + " kept moving; gave up after "
+                    + MAX_CREATE_ATTEMPTS + " attempts");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private record Snapshot(ThreadKey key, PrivateKey logKey, Head head) {
+    }
+
+    @Override
+    public AppendResult addRecord(ThreadId thread, LogId log, RecordEnvelope envelope) {
+        DatastoreLogstore.check(thread, log);
+        if (envelope == null) {
+            throw new InvalidInputException("add record: envelope is required");
+        }
+        // 1. snapshot: keys
+        record Keys(ThreadKey key, PublicKey logKey) {
+        }
+        Keys k = logstore.read(txn -> {
+            ThreadKey key = DatastoreLogstore.threadKey(txn, thread)
+                    .orElseThrow(() -> new NotFoundException("thread " + thread + " not found"));
+            PublicKey pub = DatastoreLogstore.pubKey(txn, thread, log)
+                    .orElseThrow(() -> new NotFoundException("log " + log + " not found in thread " + thread));
+            return new Keys(key, pub);
+        });
+        // 2. verify outside the write transaction (prev is checked against the head below)
+        Record record;
+        try {
+            record = Records.verify(envelope, k.logKey(), k.key());
+        } catch (InvalidInputException e) {
+            throw new CorruptDataException("add record: " + e.getMessage(), e);
+        }
+        Cid id = envelope.id();
+        Cid prev = record.prev().orElse(null);
+        // 3. one write transaction: duplicate check, head check, append
+        ReentrantLock lock = lockFor(thread, log);
+        lock.lock();
+        try {
+            return logstore.write(txn -> {
+                DatastoreLogstore.requireThread(txn, thread);
+                if (!txn.has(LogstoreKeys.pubKey(thread, log))) {
+                    throw new NotFoundException("log " + log + " not found in thread " + thread);
+                }
+                Optional<StoredRecord> stored = StoredRecord.get(txn, thread, id);
+                if (stored.isPresent()) {
+                    if (!stored.get().log().equals(log)) {
+                        throw new ConflictException("record " + id + " is already stored in another log");
+                    }
+                    return new AppendResult(log, stored.get().counter(), record, false);
+                }
+                Head head = DatastoreLogstore.head(txn, thread, log);
+                if (head.isEmpty() ? prev != null : !head.cid().equals(prev)) {
+                    throw new ConflictException("record " + id + " does not extend log " + log + ": its prev is "
+                            + (prev == null ? "absent (a first record)" : prev) + " but the head is "
+                            + (head.isEmpty() ? "empty" : head.cid() + " #" + head.counter()));
+                }
+                Head next = StoredRecord.append(txn, thread, log, head, envelope);
+                return new AppendResult(log, next.counter(), record, true);
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public RecordEnvelope getRecord(ThreadId thread, Cid id) {
+        DatastoreLogstore.check(thread);
+        if (id == null) {
+            throw new InvalidInputException("record id is required");
+        }
+        return logstore.read(txn -> {
+            DatastoreLogstore.requireThread(txn, thread);
+            return StoredRecord.get(txn, thread, id)
+                    .orElseThrow(() -> new NotFoundException("record " + id + " not found in thread " + thread))
+                    .envelope();
+        });
+    }
+
+    @Override
+    public List<RecordEnvelope> records(ThreadId thread, LogId log, Cid after, int limit) {
+        DatastoreLogstore.check(thread, log);
+        if (limit < 1) {
+            throw new InvalidInputException("records: limit must be at least 1, got " + limit);
+        }
+        return logstore.read(txn -> {
+            DatastoreLogstore.requireThread(txn, thread);
+            if (!txn.has(LogstoreKeys.pubKey(thread, log))) {
+                throw new NotFoundException("log " + log + " not found in thread " + thread);
+            }
+            long from = 1;
+            if (after != null) {
+                StoredRecord s = StoredRecord.get(txn, thread, after)
+                        .filter(r -> r.log().equals(log))
+                        .orElseThrow(() -> new NotFoundException("record " + after + " is not a record of log " + log));
+                from = s.counter() + 1;
+            }
+            return StoredRecord.page(txn, thread, log, from, limit);
+        });
+    }
+
+    @Override
+    public Payload openRecord(ThreadId thread, Record record) {
+        DatastoreLogstore.check(thread);
+        if (record == null) {
+            throw new InvalidInputException("record is required");
+        }
+        ThreadKey key = logstore.read(txn -> DatastoreLogstore.threadKey(txn, thread))
+                .orElseThrow(() -> new NotFoundException("thread " + thread + " not found"));
+        return Records.open(record, key);
+    }
+
+    @Override
+    public Payload openRecord(ThreadId thread, Cid id) {
+        DatastoreLogstore.check(thread);
+        if (id == null) {
+            throw new InvalidInputException("record id is required");
+        }
+        record Found(ThreadKey key, PublicKey logKey, RecordEnvelope envelope) {
+        }
+        Found f = logstore.read(txn -> {
+            ThreadKey key = DatastoreLogstore.threadKey(txn, thread)
+                    .orElseThrow(() -> new NotFoundException("thread " + thread + " not found"));
+            StoredRecord s = StoredRecord.get(txn, thread, id)
+                    .orElseThrow(() -> new NotFoundException("record " + id + " not found in thread " + thread));
+            PublicKey pub = DatastoreLogstore.pubKey(txn, thread, s.log())
+                    .orElseThrow(() -> new CorruptDataException("logstore: record " + id + " belongs to an unknown log"));
+            return new Found(key, pub, s.envelope());
+        });
+        if (!f.key().canRead()) {
+            throw new UnauthorizedException("thread " + thread + " has no read key");
+        }
+        Record record;
+        try {
+            record = Records.verify(f.envelope(), f.logKey(), f.key());
+        } catch (InvalidInputException | UnauthorizedException e) {
+            throw new CorruptDataException("logstore: stored record " + id + " fails verification", e);
+        }
+        return Records.open(record, f.key());
+    }
+
+    private ReentrantLock lockFor(ThreadId thread, LogId log) {
+        int h = thread.hashCode() * 31 + log.hashCode();
+        return appendLocks[Math.floorMod(h ^ (h >>> 16), LOCK_STRIPES)];
+    }
+}
