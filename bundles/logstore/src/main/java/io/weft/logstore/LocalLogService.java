@@ -216,8 +216,8 @@ public final class LocalLogService implements LogService {
                     return new Snapshot(key, logKey, DatastoreLogstore.head(txn, thread, log));
                 });
                 // 2. build and verify outside the write transaction
-                RecordEnvelope env = Records.create(bodyNode, s.logKey(), identity.publicKey(), s.head().cid(), s.key());
-                Record record = Records.verify(env, s.logKey().publicKey(), s.key(), s.head().cid());
+                Record record = Records.createRecord(bodyNode, s.logKey(), identity.publicKey(), s.head().cid(), s.key());
+                RecordEnvelope env = record.envelope();
                 // 3. one write transaction: check the head, append
                 AppendResult result = logstore.write(txn -> {
                     DatastoreLogstore.requireThread(txn, thread);

@@ -83,7 +83,7 @@ public final class Records {
         if (body == null) {
             throw new InvalidInputException("record: body is required");
         }
-        return build(DagCbor.encode(body), logKey, author, prev, key, null, null, null, null);
+        return build(DagCbor.encode(body), logKey, author, prev, key, null, null, null, null).envelope();
     }
 
     /**
@@ -91,6 +91,17 @@ public final class Records {
      * be exactly one canonical dag-cbor value.
      */
     public static RecordEnvelope create(byte[] encodedBody, PrivateKey logKey, PublicKey author, Cid prev, ThreadKey key) {
+        if (encodedBody == null) {
+            throw new InvalidInputException("record: body is required");
+        }
+        return createRecord(encodedBody, logKey, author, prev, key).envelope();
+    }
+
+    /**
+     * As {@link #create(byte[], PrivateKey, PublicKey, Cid, ThreadKey)}, returning the record's verified view
+     * as well: the writer built every field itself, so it needs no second decryption or signature check.
+     */
+    public static Record createRecord(byte[] encodedBody, PrivateKey logKey, PublicKey author, Cid prev, ThreadKey key) {
         if (encodedBody == null) {
             throw new InvalidInputException("record: body is required");
         }
@@ -105,10 +116,10 @@ public final class Records {
     static RecordEnvelope createDeterministic(byte[] encodedBody, PrivateKey logKey, PublicKey author, Cid prev,
             ThreadKey key, byte[] contentKey, byte[] bodyNonce, byte[] headerNonce, byte[] recordNonce) {
         DagCbor.decode(encodedBody);
-        return build(encodedBody, logKey, author, prev, key, contentKey, bodyNonce, headerNonce, recordNonce);
+        return build(encodedBody, logKey, author, prev, key, contentKey, bodyNonce, headerNonce, recordNonce).envelope();
     }
 
-    private static RecordEnvelope build(byte[] body, PrivateKey logKey, PublicKey author, Cid prev, ThreadKey key,
+    private static Record build(byte[] body, PrivateKey logKey, PublicKey author, Cid prev, ThreadKey key,
             byte[] contentKey, byte[] bodyNonce, byte[] headerNonce, byte[] recordNonce) {
         if (logKey == null || author == null || key == null) {
             throw new InvalidInputException("record: log key, author and thread key are required");
@@ -144,7 +155,8 @@ public final class Records {
                 rec.put("prev", CborValue.link(prev));
             }
             byte[] recordNode = DagCbor.encodeBytes(seal(serviceKey, recordNonce, DagCbor.encode(rec.build())));
-            return new RecordEnvelope(recordNode, eventNode, headerNode, bodyNode);
+            RecordEnvelope envelope = new RecordEnvelope(recordNode, eventNode, headerNode, bodyNode);
+            return new Record(new Event(eventId, headerId, bodyId), sig, author, prev, envelope);
         } finally {
             Arrays.fill(ck, (byte) 0);
             Arrays.fill(readKey, (byte) 0);

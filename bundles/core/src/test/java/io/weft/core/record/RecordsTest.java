@@ -63,6 +63,19 @@ class RecordsTest {
     // ------------------------------------------------------------------ happy paths
 
     @Test
+    void createRecordViewEqualsWhatVerifyReads() {
+        RecordEnvelope prev = first();
+        io.weft.api.record.Record built = Records.createRecord(DagCbor.encode(BODY), LOG, AUTHOR.publicKey(), prev.id(), KEY);
+        io.weft.api.record.Record read = Records.verify(built.envelope(), LOG.publicKey(), KEY, prev.id());
+        assertEquals(read.id(), built.id());
+        assertEquals(read.event(), built.event());
+        assertArrayEquals(read.signature(), built.signature());
+        assertEquals(read.author(), built.author());
+        assertEquals(read.prev(), built.prev());
+        assertEquals(BODY, Records.openBody(built, KEY));
+    }
+
+    @Test
     void chainOfRecords() {
         Cid head = null;
         List<Record> records = new ArrayList<>();
