@@ -12,6 +12,12 @@ import java.util.function.Function;
  * write transaction sees the effects of all earlier committed ones (serializable isolation). A write
  * transaction is atomic and, where the engine is durable, durable once {@link WriteTxn#commit()} returns.
  *
+ * <p>Keys and values may be empty (an empty value is distinct from no value); {@code null} keys, values or
+ * ranges are rejected with {@code InvalidInputException}. Every array passed in is copied, and every array
+ * returned is the caller's own copy. A store is safe for concurrent use by many threads; a single
+ * transaction or cursor is meant for one thread at a time, but may be handed from one thread to another
+ * (a write transaction may be committed or closed by a thread other than the one that began it).
+ *
  * <p>Engines register as services with the property {@code weft.store=<name>} (for example {@code xodus}
  * or {@code memory}); outside OSGi they are found with {@link java.util.ServiceLoader} via
  * {@link DatastoreProvider}.
@@ -26,7 +32,9 @@ public interface Datastore extends AutoCloseable {
 
     /**
      * Opens a write transaction, waiting until no other write transaction is open. The caller must either
-     * {@link WriteTxn#commit() commit} or {@link WriteTxn#close() close} (which aborts) it.
+     * {@link WriteTxn#commit() commit} or {@link WriteTxn#close() close} (which aborts) it. A thread that
+     * still has an open write transaction it began gets {@code StorageException} instead of waiting for
+     * itself forever; so does a thread interrupted while waiting (its interrupt status is kept).
      */
     WriteTxn beginWrite();
 
@@ -57,7 +65,10 @@ public interface Datastore extends AutoCloseable {
         });
     }
 
-    /** Closes the store. Open transactions must be closed first; calls after close throw {@code StorageException}. */
+    /**
+     * Closes the store. Open transactions must be closed first (an engine may abort any that are left);
+     * calls after close throw {@code StorageException}. Closing again does nothing.
+     */
     @Override
     void close();
 }

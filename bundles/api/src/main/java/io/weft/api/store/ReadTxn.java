@@ -16,7 +16,13 @@ public interface ReadTxn extends AutoCloseable {
 
     /**
      * Iterates the entries whose keys lie in {@code range}, in ascending key order (or descending when
-     * {@code reverse}). The cursor must be closed; it is valid only while this transaction is open.
+     * {@code reverse}). The cursor must be closed; it is valid only while this transaction is open (after
+     * that it throws {@code StorageException}).
+     *
+     * <p>In a write transaction the cursor sees the transaction's own writes, and the transaction may keep
+     * writing while a cursor is open: each step returns the first entry after the previously returned key
+     * (in scan order) in the transaction's view at the time of the step. So a cursor never returns a key
+     * twice, skips keys deleted ahead of it, returns keys inserted ahead of it, and returns current values.
      */
     Cursor scan(KeyRange range, boolean reverse);
 
@@ -25,7 +31,11 @@ public interface ReadTxn extends AutoCloseable {
         return scan(range, false);
     }
 
-    /** Ends the transaction, releasing its snapshot. For a write transaction that was not committed, aborts it. */
+    /**
+     * Ends the transaction, releasing its snapshot and closing its cursors. For a write transaction that was
+     * not committed, aborts it. Closing again (or after commit) does nothing; any other call after close
+     * throws {@code StorageException}.
+     */
     @Override
     void close();
 }
