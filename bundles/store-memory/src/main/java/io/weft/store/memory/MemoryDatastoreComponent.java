@@ -1,8 +1,7 @@
 package io.weft.store.memory;
 
 import io.weft.api.store.Datastore;
-import io.weft.api.store.ReadTxn;
-import io.weft.api.store.WriteTxn;
+import io.weft.api.store.SharedDatastore;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 
@@ -13,10 +12,10 @@ import org.osgi.service.component.annotations.Deactivate;
  * discards.
  *
  * <p>The framework owns the store's lifecycle, because the service is shared: {@link #close()} called by a
- * consumer does nothing.
+ * consumer does nothing ({@link SharedDatastore}).
  */
 @Component(service = Datastore.class, property = "weft.store=" + MemoryDatastore.ENGINE, immediate = true)
-public final class MemoryDatastoreComponent implements Datastore {
+public final class MemoryDatastoreComponent extends SharedDatastore {
 
     private final MemoryDatastore store = new MemoryDatastore();
 
@@ -26,26 +25,11 @@ public final class MemoryDatastoreComponent implements Datastore {
 
     @Deactivate
     void deactivate() {
-        store.close();
+        closeEngine();
     }
 
     @Override
-    public String engine() {
-        return store.engine();
-    }
-
-    @Override
-    public ReadTxn beginRead() {
-        return store.beginRead();
-    }
-
-    @Override
-    public WriteTxn beginWrite() {
-        return store.beginWrite();
-    }
-
-    /** Does nothing: the store is closed when the component is deactivated. */
-    @Override
-    public void close() {
+    protected Datastore engineStore() {
+        return store;
     }
 }

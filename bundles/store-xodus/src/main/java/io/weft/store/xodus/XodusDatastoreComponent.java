@@ -1,8 +1,7 @@
 package io.weft.store.xodus;
 
 import io.weft.api.store.Datastore;
-import io.weft.api.store.ReadTxn;
-import io.weft.api.store.WriteTxn;
+import io.weft.api.store.SharedDatastore;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import org.osgi.service.component.annotations.Activate;
@@ -16,14 +15,14 @@ import org.osgi.service.metatype.annotations.Designate;
  * configuration becomes plain {@link XodusOptions} and a directory.
  *
  * <p>The framework owns the store's lifecycle, because the service is shared: {@link #close()} called by a
- * consumer does nothing; the store is closed when the component is deactivated (or reconfigured). The
+ * consumer does nothing ({@link SharedDatastore}); the store is closed when the component is deactivated (or reconfigured). The
  * component is delayed: the store is opened (and its directory locked) only while some consumer uses it, so a
  * peer configured for another engine leaves the directory alone.
  */
 @Component(service = Datastore.class, property = "weft.store=" + XodusDatastore.ENGINE,
         configurationPid = XodusConfig.PID)
 @Designate(ocd = XodusConfig.class)
-public final class XodusDatastoreComponent implements Datastore {
+public final class XodusDatastoreComponent extends SharedDatastore {
 
     /** System property naming the peer's repository directory; the store then lives in its {@code store}. */
     public static final String REPO_PROPERTY = "weft.repo";
@@ -55,26 +54,11 @@ public final class XodusDatastoreComponent implements Datastore {
 
     @Deactivate
     void deactivate() {
-        store.close();
+        closeEngine();
     }
 
     @Override
-    public String engine() {
-        return store.engine();
-    }
-
-    @Override
-    public ReadTxn beginRead() {
-        return store.beginRead();
-    }
-
-    @Override
-    public WriteTxn beginWrite() {
-        return store.beginWrite();
-    }
-
-    /** Does nothing: the store is closed when the component is deactivated. */
-    @Override
-    public void close() {
+    protected Datastore engineStore() {
+        return store;
     }
 }
