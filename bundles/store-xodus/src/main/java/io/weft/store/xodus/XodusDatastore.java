@@ -96,9 +96,13 @@ public final class XodusDatastore implements Datastore {
     /**
      * Xodus finds its file I/O provider with {@link java.util.ServiceLoader} on the thread context class loader;
      * outside OSGi that loader may see another copy of Xodus (test class paths, Pax Exam), so set it to the
-     * loader that holds this Xodus while the environment is created. Harmless inside OSGi.
+     * loader that holds this Xodus while the environment is created. Harmless inside OSGi. On the module path
+     * this bundle is the module {@code io.weft.store.xodus}, which embeds Xodus, so it must declare that it uses
+     * Xodus' provider service; bnd cannot generate that {@code uses} for an embedded package, so it is added
+     * here (a no-op outside a named module).
      */
     private static Environment newEnvironment(Path dir, EnvironmentConfig config) {
+        XodusDatastore.class.getModule().addUses(jetbrains.exodus.io.DataReaderWriterProvider.class);
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(Environments.class.getClassLoader());
