@@ -8,6 +8,7 @@ import io.weft.api.UnauthorizedException;
 import io.weft.api.crypto.PrivateKey;
 import io.weft.api.crypto.PublicKey;
 import io.weft.api.format.Cid;
+import io.weft.api.log.AppendHook;
 import io.weft.api.log.AppendResult;
 import io.weft.api.log.Head;
 import io.weft.api.log.LogInfo;
@@ -42,6 +43,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * appends to one log can never both succeed against the same head: the loser of a race sees a moved head and
  * (for {@link #createRecord}) rebuilds its record on the new head, or (for {@link #addRecord}) fails with a
  * {@link ConflictException}. Local appends to one log also take an in-process lock, so that they rarely race at all.
+ *
+ * <h2>Hooks</h2>
+ * Both appends accept an {@link AppendHook} that runs inside the appending write transaction, after the record, its
+ * index entry and the new head are written; what it writes commits with the record, and if it throws the
+ * transaction is aborted. The database applies a record's events this way, atomically with the append.
  */
 public final class LocalLogService implements LogService {
     /** Rebuilds of a record whose head moved under it before {@link #createRecord} gives up. */
@@ -183,9 +189,14 @@ public final class LocalLogService implements LogService {
 
     @Override
     public AppendResult createRecord(ThreadId thread, PrivateKey identity, byte[] bodyNode) {
+        return createRecord(thread, identity, bodyNode, AppendHook.NONE);
+    }
+
+    @Override
+    public AppendResult createRecord(ThreadId thread, PrivateKey identity, byte[] bodyNode, AppendHook sameTransaction) {
         DatastoreLogstore.check(thread);
-        if (identity == null || bodyNode == null) {
-            throw new InvalidInputException("create record: identity and body are required");
+        if (identity == null || bodyNode == null || sameTransaction == null) {
+            throw new InvalidInputException("create record: identity, body and hook are required");
         }
         // validate before anything is stored: a failing call must not even create the identity's log
         DagCbor.decode(bodyNode); // strict: exactly one canonical dag-cbor node
@@ -229,7 +240,9 @@ public final class LocalLogService implements LogService {
                         return null; // the log moved on: rebuild on the new head
                     }
                     Head next = StoredRecord.append(txn, thread, log, head, env);
-                    return new AppendResult(log, next.counter(), record, true);
+                    AppendResult appended = new AppendResult(log, next.counter(), record, true);
+                    sameTransaction.appended(txn, appended); // throws → the transaction aborts
+                    return appended;
                 });
                 if (result != null) {
                     return result;
@@ -247,9 +260,14 @@ public final class LocalLogService implements LogService {
 
     @Override
     public AppendResult addRecord(ThreadId thread, LogId log, RecordEnvelope envelope) {
+        return addRecord(thread, log, envelope, AppendHook.NONE);
+    }
+
+    @Override
+    public AppendResult addRecord(ThreadId thread, LogId log, RecordEnvelope envelope, AppendHook sameTransaction) {
         DatastoreLogstore.check(thread, log);
-        if (envelope == null) {
-            throw new InvalidInputException("add record: envelope is required");
+        if (envelope == null || sameTransaction == null) {
+            throw new InvalidInputException("add record: envelope and hook are required");
         }
         // 1. snapshot: keys
         record Keys(ThreadKey key, PublicKey logKey) {
@@ -293,7 +311,9 @@ public final class LocalLogService implements LogService {
                             + (head.isEmpty() ? "empty" : head.cid() + " #" + head.counter()));
                 }
                 Head next = StoredRecord.append(txn, thread, log, head, envelope);
-                return new AppendResult(log, next.counter(), record, true);
+                AppendResult appended = new AppendResult(log, next.counter(), record, true);
+                sameTransaction.appended(txn, appended); // throws → the transaction aborts
+                return appended;
             });
         } finally {
             lock.unlock();

@@ -3,6 +3,7 @@ package io.weft.logstore;
 import io.weft.api.crypto.PrivateKey;
 import io.weft.api.crypto.PublicKey;
 import io.weft.api.format.Cid;
+import io.weft.api.log.AppendHook;
 import io.weft.api.log.AppendResult;
 import io.weft.api.log.LogInfo;
 import io.weft.api.log.LogService;
@@ -83,6 +84,16 @@ public final class LogServiceComponent implements LogService {
     @Override
     public AppendResult addRecord(ThreadId thread, LogId log, RecordEnvelope envelope) {
         return delegate.addRecord(thread, log, envelope);
+    }
+
+    @Override
+    public AppendResult createRecord(ThreadId thread, PrivateKey identity, byte[] bodyNode, AppendHook sameTransaction) {
+        return delegate.createRecord(thread, identity, bodyNode, sameTransaction);
+    }
+
+    @Override
+    public AppendResult addRecord(ThreadId thread, LogId log, RecordEnvelope envelope, AppendHook sameTransaction) {
+        return delegate.addRecord(thread, log, envelope, sameTransaction);
     }
 
     @Override

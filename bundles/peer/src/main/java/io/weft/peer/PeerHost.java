@@ -1,7 +1,9 @@
 package io.weft.peer;
 
 import io.weft.api.WeftException;
+import io.weft.api.crypto.PrivateKey;
 import io.weft.api.store.Datastore;
+import io.weft.api.thread.HostIdentity;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -17,12 +19,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The peer: opens the repository ({@code weft.repo}, default {@code ~/.weft}), loads or creates the host
  * identity and binds the {@link Datastore} selected by {@code store.target} (default
- * {@code (weft.store=xodus)}). A thin DS adapter: the work is done by {@link Repo} and {@link HostIdentity}.
+ * {@code (weft.store=xodus)}). Registered also as the {@link HostIdentity} service, with which the database
+ * and the network write this peer's logs. A thin DS adapter: the work is done by {@link Repo} and
+ * {@link IdentityFile}.
  */
-@Component(immediate = true, service = PeerHost.class, configurationPid = PeerHost.PID,
+@Component(immediate = true, service = {PeerHost.class, HostIdentity.class}, configurationPid = PeerHost.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = PeerHost.Config.class)
-public final class PeerHost {
+public final class PeerHost implements HostIdentity {
 
     /** Configuration PID. */
     public static final String PID = "io.weft.peer";
@@ -37,7 +41,7 @@ public final class PeerHost {
     }
 
     private final Repo repo;
-    private final HostIdentity identity;
+    private final IdentityFile identity;
     private final Datastore store;
 
     @Activate
@@ -50,7 +54,7 @@ public final class PeerHost {
             LOG.error("Weft peer cannot start: {}", e.toString());
             throw e;
         }
-        if (HostIdentity.isReadableByOthers(repo.identityFile())) {
+        if (IdentityFile.isReadableByOthers(repo.identityFile())) {
             LOG.warn("identity file {} is readable by other users; run: chmod 600 {}", repo.identityFile(), repo.identityFile());
         }
         LOG.info("Weft peer {} started, repo {}, store {}{}", identity.peerId(), repo.dir(), store.engine(),
@@ -67,9 +71,15 @@ public final class PeerHost {
         return repo;
     }
 
-    /** The host identity. */
-    public HostIdentity identity() {
+    /** The host identity file. */
+    public IdentityFile identity() {
         return identity;
+    }
+
+    /** The host's private key. Secret: never log it. */
+    @Override
+    public PrivateKey privateKey() {
+        return identity.privateKey();
     }
 
     /** The bound store. */

@@ -97,8 +97,8 @@ public final class Repo {
     }
 
     /** Loads the host identity, creating and persisting a new one on first use. */
-    public HostIdentity identity() {
-        return HostIdentity.loadOrCreate(identityFile());
+    public IdentityFile identity() {
+        return IdentityFile.loadOrCreate(identityFile());
     }
 
     @Override

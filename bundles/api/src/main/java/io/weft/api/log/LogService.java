@@ -81,7 +81,19 @@ public interface LogService {
      * @throws io.weft.api.UnauthorizedException if the thread has no read key (a replica cannot write)
      * @throws io.weft.api.InvalidInputException if {@code bodyNode} is not canonical dag-cbor
      */
-    AppendResult createRecord(ThreadId thread, PrivateKey identity, byte[] bodyNode);
+    default AppendResult createRecord(ThreadId thread, PrivateKey identity, byte[] bodyNode) {
+        return createRecord(thread, identity, bodyNode, AppendHook.NONE);
+    }
+
+    /**
+     * As {@link #createRecord(ThreadId, PrivateKey, byte[])}, and runs {@code sameTransaction} inside the write
+     * transaction that appends the record (see {@link AppendHook}): either the record and everything the hook wrote
+     * commit together, or nothing does. The record is built and signed outside that transaction; if the log's head
+     * moves meanwhile the record is rebuilt, and the hook runs only for the attempt that appends.
+     *
+     * @throws RuntimeException whatever the hook throws (nothing is then stored)
+     */
+    AppendResult createRecord(ThreadId thread, PrivateKey identity, byte[] bodyNode, AppendHook sameTransaction);
 
     /**
      * Verifies a record made elsewhere and appends it to the log. The record must verify with the log's public
@@ -96,7 +108,18 @@ public interface LogService {
      *                                           hashes, malformed nodes
      * @throws io.weft.api.ConflictException     if its {@code prev} is not the log's head (a gap or a fork)
      */
-    AppendResult addRecord(ThreadId thread, LogId log, RecordEnvelope envelope);
+    default AppendResult addRecord(ThreadId thread, LogId log, RecordEnvelope envelope) {
+        return addRecord(thread, log, envelope, AppendHook.NONE);
+    }
+
+    /**
+     * As {@link #addRecord(ThreadId, LogId, RecordEnvelope)}, and runs {@code sameTransaction} (given the verified
+     * record) inside the write transaction that appends it (see {@link AppendHook}). The hook does not run for an
+     * idempotent repeat of a stored record.
+     *
+     * @throws RuntimeException whatever the hook throws (nothing is then stored)
+     */
+    AppendResult addRecord(ThreadId thread, LogId log, RecordEnvelope envelope, AppendHook sameTransaction);
 
     /**
      * A stored record of the thread.

@@ -28,7 +28,7 @@ class HostIdentityTest {
     void createdOnFirstStartAndReusedOnTheNext() throws Exception {
         Path dir = tmp.resolve("repo");
 
-        HostIdentity first = Repo.open(dir).identity();
+        IdentityFile first = Repo.open(dir).identity();
         assertTrue(first.created());
         Path file = dir.resolve("identity.key");
         assertTrue(Files.isRegularFile(file));
@@ -38,7 +38,7 @@ class HostIdentityTest {
         assertArrayEquals(first.privateKey().marshal(), stored);
         assertTrue(first.peerId().toString().startsWith("12D3KooW"), first.peerId().toString());
 
-        HostIdentity second = Repo.open(dir).identity();
+        IdentityFile second = Repo.open(dir).identity();
         assertFalse(second.created());
         assertEquals(first.peerId(), second.peerId());
         assertEquals(first.peerId().toString(), second.peerId().toString());
@@ -53,11 +53,11 @@ class HostIdentityTest {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
         try {
             java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-            java.util.List<java.util.concurrent.Future<HostIdentity>> results = new java.util.ArrayList<>();
+            java.util.List<java.util.concurrent.Future<IdentityFile>> results = new java.util.ArrayList<>();
             for (int i = 0; i < n; i++) {
                 results.add(pool.submit(() -> {
                     go.await();
-                    return HostIdentity.loadOrCreate(file);
+                    return IdentityFile.loadOrCreate(file);
                 }));
             }
             go.countDown();
@@ -66,7 +66,7 @@ class HostIdentityTest {
                 ids.add(f.get().peerId().toString());
             }
             assertEquals(1, ids.size(), "all callers see the same identity: " + ids);
-            assertEquals(ids.iterator().next(), HostIdentity.load(file).peerId().toString());
+            assertEquals(ids.iterator().next(), IdentityFile.load(file).peerId().toString());
             assertEquals(1, countFiles(tmp), "no temp files left behind");
         } finally {
             pool.shutdownNow();
@@ -76,21 +76,21 @@ class HostIdentityTest {
     @Test
     void identityFileIsOwnerOnly() throws Exception {
         Path file = tmp.resolve("identity.key");
-        HostIdentity.loadOrCreate(file);
+        IdentityFile.loadOrCreate(file);
         if (Files.getFileStore(file).supportsFileAttributeView("posix")) {
             assertEquals(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
                     Files.getPosixFilePermissions(file));
-            assertFalse(HostIdentity.isReadableByOthers(file));
+            assertFalse(IdentityFile.isReadableByOthers(file));
             Files.setPosixFilePermissions(file, Set.of(PosixFilePermission.OWNER_READ,
                     PosixFilePermission.OWNER_WRITE, PosixFilePermission.OTHERS_READ));
-            assertTrue(HostIdentity.isReadableByOthers(file));
+            assertTrue(IdentityFile.isReadableByOthers(file));
         }
     }
 
     @Test
     void distinctReposGetDistinctIdentities() {
-        HostIdentity a = HostIdentity.loadOrCreate(tmp.resolve("a.key"));
-        HostIdentity b = HostIdentity.loadOrCreate(tmp.resolve("b.key"));
+        IdentityFile a = IdentityFile.loadOrCreate(tmp.resolve("a.key"));
+        IdentityFile b = IdentityFile.loadOrCreate(tmp.resolve("b.key"));
         assertNotEquals(a.peerId(), b.peerId());
     }
 
@@ -101,7 +101,7 @@ class HostIdentityTest {
             byte[] content = java.util.Arrays.copyOf(good, len);
             Path file = tmp.resolve("len-" + len + ".key");
             Files.write(file, content);
-            CorruptDataException e = assertThrows(CorruptDataException.class, () -> HostIdentity.loadOrCreate(file));
+            CorruptDataException e = assertThrows(CorruptDataException.class, () -> IdentityFile.loadOrCreate(file));
             assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
             assertTrue(e.getMessage().contains("68"), e.getMessage());
             assertNoKeyBytes(e, good);
@@ -115,7 +115,7 @@ class HostIdentityTest {
         content[3] = 0x20; // claims a 32-byte key
         Path file = tmp.resolve("identity.key");
         Files.write(file, content);
-        CorruptDataException e = assertThrows(CorruptDataException.class, () -> HostIdentity.load(file));
+        CorruptDataException e = assertThrows(CorruptDataException.class, () -> IdentityFile.load(file));
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
         assertNoKeyBytes(e, content);
         assertArrayEquals(content, Files.readAllBytes(file));
@@ -123,7 +123,7 @@ class HostIdentityTest {
         byte[] rsa = goodKeyBytes();
         rsa[1] = 0x00; // key type RSA
         Files.write(file, rsa);
-        assertThrows(CorruptDataException.class, () -> HostIdentity.load(file));
+        assertThrows(CorruptDataException.class, () -> IdentityFile.load(file));
     }
 
     @Test
@@ -132,7 +132,7 @@ class HostIdentityTest {
         content[67] ^= 0x01; // flip a bit of the stored public key
         Path file = tmp.resolve("identity.key");
         Files.write(file, content);
-        CorruptDataException e = assertThrows(CorruptDataException.class, () -> HostIdentity.loadOrCreate(file));
+        CorruptDataException e = assertThrows(CorruptDataException.class, () -> IdentityFile.loadOrCreate(file));
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
         assertNoKeyBytes(e, content);
         assertArrayEquals(content, Files.readAllBytes(file), "file left untouched");
@@ -141,13 +141,13 @@ class HostIdentityTest {
     @Test
     void directoryInPlaceOfTheFileIsRejected() throws Exception {
         Path file = Files.createDirectory(tmp.resolve("identity.key"));
-        assertThrows(CorruptDataException.class, () -> HostIdentity.loadOrCreate(file));
+        assertThrows(CorruptDataException.class, () -> IdentityFile.loadOrCreate(file));
         assertTrue(Files.isDirectory(file));
     }
 
     private byte[] goodKeyBytes() throws Exception {
         Path file = tmp.resolve("source-" + System.nanoTime() + ".key");
-        HostIdentity.loadOrCreate(file);
+        IdentityFile.loadOrCreate(file);
         byte[] bytes = Files.readAllBytes(file);
         Files.delete(file);
         return bytes;

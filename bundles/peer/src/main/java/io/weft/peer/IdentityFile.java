@@ -32,7 +32,7 @@ import java.util.Set;
  * (0600 where the file system is POSIX), reused afterwards. A file of the wrong size or content is reported
  * as {@link CorruptDataException} naming the file, never its bytes, and is left untouched.
  */
-public final class HostIdentity {
+public final class IdentityFile {
 
     /** Size of a marshaled Ed25519 private key: 4 header bytes, 32 seed bytes, 32 public key bytes. */
     public static final int MARSHALED_LENGTH = 68;
@@ -44,14 +44,14 @@ public final class HostIdentity {
     private final PeerId peerId;
     private final boolean created;
 
-    private HostIdentity(PrivateKey privateKey, boolean created) {
+    private IdentityFile(PrivateKey privateKey, boolean created) {
         this.privateKey = privateKey;
         this.peerId = PeerId.of(privateKey.publicKey());
         this.created = created;
     }
 
     /** Loads the identity in {@code file}, or generates one and writes it there if the file does not exist. */
-    public static HostIdentity loadOrCreate(Path file) {
+    public static IdentityFile loadOrCreate(Path file) {
         if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return load(file);
         }
@@ -64,11 +64,11 @@ public final class HostIdentity {
         } finally {
             Arrays.fill(bytes, (byte) 0);
         }
-        return new HostIdentity(key, true);
+        return new IdentityFile(key, true);
     }
 
     /** Loads an existing identity file. */
-    public static HostIdentity load(Path file) {
+    public static IdentityFile load(Path file) {
         byte[] bytes = null;
         try {
             long size;
@@ -100,7 +100,7 @@ public final class HostIdentity {
                 // the decoder's messages never include key bytes
                 throw new CorruptDataException("identity file " + file + " is corrupt: " + e.getMessage(), e);
             }
-            return new HostIdentity(key, false);
+            return new IdentityFile(key, false);
         } catch (IOException e) {
             throw new StorageException("cannot read identity file " + file + ": " + e, e);
         } finally {
@@ -217,6 +217,6 @@ public final class HostIdentity {
 
     @Override
     public String toString() {
-        return "HostIdentity[" + peerId + "]";
+        return "IdentityFile[" + peerId + "]";
     }
 }
