@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED")
 public class Ed25519Bench {
     private final byte[] seed = new byte[Ed25519.SECRET_KEY_SIZE];
     private final byte[] pub = new byte[Ed25519.PUBLIC_KEY_SIZE];

@@ -41,7 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED")
 public class LogAppendBench {
     /** {@code xodus} with fsync off, {@code xodus-fsync} with fsync on every commit, or {@code memory}. */
     @Param({"xodus", "xodus-fsync", "memory"})

@@ -28,7 +28,10 @@ import io.weft.core.crypto.Ed25519;
 import io.weft.core.record.Records;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -50,11 +53,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * transaction is aborted. The database applies a record's events this way, atomically with the append.
  */
 public final class LocalLogService implements LogService {
+    /** Own logs whose keys are kept in memory for writing. */
+    private static final int OWN_LOG_CACHE_SIZE = 1024;
+
     /** Rebuilds of a record whose head moved under it before {@link #createRecord} gives up. */
     private static final int MAX_CREATE_ATTEMPTS = 64;
     private static final int LOCK_STRIPES = 64;
 
     private final DatastoreLogstore logstore;
+    /** Own logs by (thread, identity), least recently used evicted: see {@link #ownLogFor}. */
+    private final Map<OwnLogKey, OwnLog> ownLogs = Collections.synchronizedMap(
+            new LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<OwnLogKey, OwnLog> eldest) {
+                    return size() > OWN_LOG_CACHE_SIZE;
+                }
+            });
     private final ReentrantLock[] appendLocks = new ReentrantLock[LOCK_STRIPES];
 
     /** A log service over {@code store}, with the system clock for address TTLs. */
@@ -129,6 +143,9 @@ public final class LocalLogService implements LogService {
 
     @Override
     public boolean deleteThread(ThreadId id) {
+        synchronized (ownLogs) {
+            ownLogs.keySet().removeIf(k -> k.thread().equals(id));
+        }
         return logstore.deleteThread(id);
     }
 
@@ -200,62 +217,99 @@ public final class LocalLogService implements LogService {
         }
         // validate before anything is stored: a failing call must not even create the identity's log
         DagCbor.decode(bodyNode); // strict: exactly one canonical dag-cbor node
-        logstore.read(txn -> {
-            ThreadKey key = DatastoreLogstore.threadKey(txn, thread)
-                    .orElseThrow(() -> new NotFoundException("thread " + thread + " not found"));
-            if (!key.canRead()) {
-                throw new UnauthorizedException("thread " + thread + " has no read key: this peer can replicate"
-                        + " its records but not write them");
-            }
-            return null;
-        });
-        LogId log = getOrCreateOwnLog(thread, identity).id();
-        ReentrantLock lock = lockFor(thread, log);
+        OwnLog own = ownLogFor(thread, identity);
+        ReentrantLock lock = lockFor(thread, own.log());
         lock.lock();
         try {
             for (int attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
-                // 1. snapshot: keys and head
-                Snapshot s = logstore.read(txn -> {
-                    ThreadKey key = DatastoreLogstore.threadKey(txn, thread)
-                            .orElseThrow(() -> new NotFoundException("thread " + thread + " not found"));
-                    if (!key.canRead()) {
-                        throw new UnauthorizedException("thread " + thread + " has no read key: this peer can replicate"
-                                + " its records but not write them");
-                    }
-                    PrivateKey logKey = DatastoreLogstore.privKey(txn, thread, log).orElseThrow(
-                            () -> new UnauthorizedException("this peer does not hold the private key of log " + log));
-                    return new Snapshot(key, logKey, DatastoreLogstore.head(txn, thread, log));
-                });
-                // 2. build and verify outside the write transaction
-                Record record = Records.createRecord(bodyNode, s.logKey(), identity.publicKey(), s.head().cid(), s.key());
+                OwnLog writer = own;
+                // 1. snapshot: thread key and head
+                Snapshot s = logstore.read(txn -> new Snapshot(readableKey(txn, thread),
+                        DatastoreLogstore.head(txn, thread, writer.log())));
+                // 2. build outside the write transaction (the writer made every field: nothing to re-verify)
+                Record record = Records.createRecord(bodyNode, writer.logKey(), identity.publicKey(), s.head().cid(), s.key());
                 RecordEnvelope env = record.envelope();
                 // 3. one write transaction: check the head, append
-                AppendResult result = logstore.write(txn -> {
+                Attempt result = logstore.write(txn -> {
                     DatastoreLogstore.requireThread(txn, thread);
-                    if (!txn.has(LogstoreKeys.privKey(thread, log))) {
-                        throw new NotFoundException("log " + log + " was deleted");
+                    if (!txn.has(LogstoreKeys.privKey(thread, writer.log()))) {
+                        return Attempt.STALE; // the identity's log was deleted since it was cached
                     }
-                    Head head = DatastoreLogstore.head(txn, thread, log);
+                    Head head = DatastoreLogstore.head(txn, thread, writer.log());
                     if (!head.equals(s.head())) {
-                        return null; // the log moved on: rebuild on the new head
+                        return Attempt.MOVED; // the log moved on: rebuild on the new head
                     }
-                    Head next = StoredRecord.append(txn, thread, log, head, env);
-                    AppendResult appended = new AppendResult(log, next.counter(), record, true);
+                    Head next = StoredRecord.append(txn, thread, writer.log(), head, env);
+                    AppendResult appended = new AppendResult(writer.log(), next.counter(), record, true);
                     sameTransaction.appended(txn, appended); // throws → the transaction aborts
-                    return appended;
+                    return new Attempt(appended, false);
                 });
-                if (result != null) {
-                    return result;
+                if (result.staleLog()) {
+                    // the log was deleted (or its thread deleted and re-created): forget it; the identity gets
+                    // its log again, as getOrCreateOwnLog would give it
+                    ownLogs.remove(new OwnLogKey(thread, identity.publicKey()));
+                    own = ownLogFor(thread, identity);
+                    lock.unlock();
+                    lock = lockFor(thread, own.log());
+                    lock.lock();
+                    continue;
+                }
+                if (result.appended() != null) {
+                    return result.appended();
                 }
             }
-            throw new ConflictException("create record: log " + log + " kept moving; gave up after "
+            throw new ConflictException("create record: log " + own.log() + " kept moving; gave up after "
                     + MAX_CREATE_ATTEMPTS + " attempts");
         } finally {
             lock.unlock();
         }
     }
 
-    private record Snapshot(ThreadKey key, PrivateKey logKey, Head head) {
+    private record Snapshot(ThreadKey key, Head head) {
+    }
+
+    /** The thread key, which must include the read key for this peer to write. */
+    private static ThreadKey readableKey(ReadTxn txn, ThreadId thread) {
+        ThreadKey key = DatastoreLogstore.threadKey(txn, thread)
+                .orElseThrow(() -> new NotFoundException("thread " + thread + " not found"));
+        if (!key.canRead()) {
+            throw new UnauthorizedException("thread " + thread + " has no read key: this peer can replicate"
+                    + " its records but not write them");
+        }
+        return key;
+    }
+
+    /** An identity's log in a thread and its private key, as cached for writing. */
+    private record OwnLog(LogId log, PrivateKey logKey) {
+    }
+
+    private record OwnLogKey(ThreadId thread, PublicKey identity) {
+    }
+
+    /** What one append attempt found: the appended record, a moved head ({@code null}), or a deleted log. */
+    private record Attempt(AppendResult appended, boolean staleLog) {
+        static final Attempt MOVED = new Attempt(null, false);
+        static final Attempt STALE = new Attempt(null, true);
+    }
+
+    /**
+     * The identity's log in {@code thread} (created on first use) with its private key. Cached, bounded, because
+     * loading a private key means checking it against its seed (an Ed25519 scalar multiplication, as costly as
+     * a signature); a cached entry is used only while the write transaction still finds the log's key stored.
+     */
+    private OwnLog ownLogFor(ThreadId thread, PrivateKey identity) {
+        OwnLogKey cacheKey = new OwnLogKey(thread, identity.publicKey());
+        OwnLog own = ownLogs.get(cacheKey);
+        if (own != null) {
+            return own;
+        }
+        logstore.read(txn -> readableKey(txn, thread));
+        LogId log = getOrCreateOwnLog(thread, identity).id();
+        PrivateKey logKey = logstore.read(txn -> DatastoreLogstore.privKey(txn, thread, log)).orElseThrow(
+                () -> new UnauthorizedException("this peer does not hold the private key of log " + log));
+        own = new OwnLog(log, logKey);
+        ownLogs.put(cacheKey, own);
+        return own;
     }
 
     @Override

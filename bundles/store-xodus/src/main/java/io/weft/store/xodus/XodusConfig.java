@@ -26,4 +26,7 @@ public @interface XodusConfig {
     @AttributeDefinition(description = "Share of the maximum heap (1-90 percent) for Xodus' log cache, "
             + "shared by every Xodus store in the JVM", min = "1", max = "90")
     int cacheMemoryPercent() default 25;
+
+    @AttributeDefinition(description = "Most entries in one B+tree page (16-1024); small pages make small commits")
+    int treePageSize() default 16;
 }

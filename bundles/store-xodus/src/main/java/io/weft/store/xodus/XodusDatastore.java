@@ -80,6 +80,7 @@ public final class XodusDatastore implements Datastore {
                 .setLogDurableWrite(options.fsync())
                 .setGcEnabled(options.gcEnabled())
                 .setMemoryUsagePercentage(options.cacheMemoryPercent())
+                .setTreeMaxPageSize(options.treePageSize())
                 .setEnvTxnSingleThreadWrites(false);
         this.env = newEnvironment(this.directory, config);
         try {

@@ -32,7 +32,8 @@ public final class XodusDatastoreComponent extends SharedDatastore {
     /** Opens the store as configured (called by the framework). */
     @Activate
     public XodusDatastoreComponent(XodusConfig config) {
-        XodusOptions options = new XodusOptions(config.fsync(), config.gcEnabled(), config.cacheMemoryPercent());
+        XodusOptions options = new XodusOptions(config.fsync(), config.gcEnabled(), config.cacheMemoryPercent(),
+                config.treePageSize());
         this.store = new XodusDatastore(resolveDirectory(config.directory()), options);
     }
 

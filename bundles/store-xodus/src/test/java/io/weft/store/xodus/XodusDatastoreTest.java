@@ -156,14 +156,16 @@ class XodusDatastoreTest extends DatastoreConformanceTest {
     void optionsParseDefaultsAndRoundTrip() {
         assertEquals(XodusOptions.DEFAULTS, XodusOptions.parse(Map.of()));
         assertEquals(XodusOptions.DEFAULTS, XodusOptions.parse(null));
-        XodusOptions custom = new XodusOptions(false, false, 40);
+        XodusOptions custom = new XodusOptions(false, false, 40, 64);
         assertEquals(custom, XodusOptions.parse(custom.toMap()));
-        assertEquals(new XodusOptions(false, true, 25), XodusOptions.parse(Map.of("fsync", " FALSE ")));
-        assertEquals(List.of("fsync", "gcEnabled", "cacheMemoryPercent"), XodusOptions.KEYS);
+        assertEquals(new XodusOptions(false, true, 25, 16), XodusOptions.parse(Map.of("fsync", " FALSE ")));
+        assertEquals(List.of("fsync", "gcEnabled", "cacheMemoryPercent", "treePageSize"), XodusOptions.KEYS);
+        assertThrows(InvalidInputException.class, () -> XodusOptions.parse(Map.of("treePageSize", "8")));
+        assertThrows(InvalidInputException.class, () -> XodusOptions.parse(Map.of("treePageSize", "2048")));
     }
 
     /** A configuration as the framework would pass it. */
-    private record Config(String directory, boolean fsync, boolean gcEnabled, int cacheMemoryPercent)
+    private record Config(String directory, boolean fsync, boolean gcEnabled, int cacheMemoryPercent, int treePageSize)
             implements XodusConfig {
         @Override
         public Class<? extends Annotation> annotationType() {
@@ -175,7 +177,7 @@ class XodusDatastoreTest extends DatastoreConformanceTest {
     void componentOpensTheConfiguredDirectoryAndIgnoresConsumerClose() {
         Path configured = dir.resolve("component");
         XodusDatastoreComponent component = new XodusDatastoreComponent(
-                new Config(configured.toString(), false, true, 25));
+                new Config(configured.toString(), false, true, 25, 16));
         try {
             assertEquals("xodus", component.engine());
             component.update(t -> t.put(s("a"), s("1")));

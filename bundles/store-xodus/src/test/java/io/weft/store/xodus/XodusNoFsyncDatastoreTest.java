@@ -12,7 +12,7 @@ class XodusNoFsyncDatastoreTest extends DatastoreConformanceTest {
 
     @Override
     protected Datastore open(Path dir) {
-        return new XodusDatastore(dir, new XodusOptions(false, true, 25));
+        return new XodusDatastore(dir, new XodusOptions(false, true, 25, 16));
     }
 
     @Override
