@@ -90,8 +90,8 @@ public final class XodusDatastore implements Datastore {
             closeQuietly(env);
             throw new StorageException("cannot open the Xodus store in " + this.directory, e);
         }
-        LOG.info("Opened Xodus store in {} (fsync={}, gcEnabled={}, cacheMemoryPercent={})", this.directory,
-                options.fsync(), options.gcEnabled(), options.cacheMemoryPercent());
+        LOG.info("Opened Xodus store in {} (fsync={}, gcEnabled={}, cacheMemoryPercent={}, treePageSize={})", this.directory,
+                options.fsync(), options.gcEnabled(), options.cacheMemoryPercent(), options.treePageSize());
     }
 
     /**
