@@ -3,10 +3,10 @@ package io.weft.db;
 import io.weft.api.CorruptDataException;
 import io.weft.api.InvalidInputException;
 import io.weft.api.format.Varint;
+import io.weft.api.store.KeyBuilder;
 import io.weft.api.store.KeyRange;
 import io.weft.api.thread.LogId;
 import io.weft.api.thread.ThreadId;
-import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -47,50 +47,9 @@ final class DbKeys {
     static final byte A_HISTORY = 0x03;
     static final byte A_CHANGES = 0x04;
 
-    static final class Builder {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream(64);
 
-        Builder raw(byte[] b) {
-            out.writeBytes(b);
-            return this;
-        }
-
-        Builder tag(byte b) {
-            out.write(b);
-            return this;
-        }
-
-        Builder component(byte[] b) {
-            Varint.write(out, b.length);
-            out.writeBytes(b);
-            return this;
-        }
-
-        Builder component(String s) {
-            return component(s.getBytes(StandardCharsets.UTF_8));
-        }
-
-        Builder u64(long v) {
-            for (int i = 7; i >= 0; i--) {
-                out.write((int) (v >>> (8 * i)));
-            }
-            return this;
-        }
-
-        Builder u32(int v) {
-            for (int i = 3; i >= 0; i--) {
-                out.write(v >>> (8 * i));
-            }
-            return this;
-        }
-
-        byte[] build() {
-            return out.toByteArray();
-        }
-    }
-
-    static Builder ns() {
-        return new Builder().raw(NAMESPACE);
+    static KeyBuilder ns() {
+        return new KeyBuilder().raw(NAMESPACE);
     }
 
     static byte[] storeId() {
@@ -110,7 +69,7 @@ final class DbKeys {
         return ThreadId.decode(r.component());
     }
 
-    static Builder data(ThreadId db) {
+    static KeyBuilder data(ThreadId db) {
         return ns().tag(DATA).component(db.bytes());
     }
 
@@ -148,7 +107,7 @@ final class DbKeys {
 
     /** The order suffix of a history key: time', log id, counter, index. */
     static byte[] eventOrder(long time, LogId log, long counter, int index) {
-        return new Builder().u64(time ^ Long.MIN_VALUE).component(log.bytes()).u64(counter).u32(index).build();
+        return new KeyBuilder().u64(time ^ Long.MIN_VALUE).component(log.bytes()).u64(counter).u32(index).build();
     }
 
     static long orderTime(byte[] order) {

@@ -2,10 +2,10 @@ package io.weft.logstore;
 
 import io.weft.api.CorruptDataException;
 import io.weft.api.format.Varint;
+import io.weft.api.store.KeyBuilder;
 import io.weft.api.store.KeyRange;
 import io.weft.api.thread.LogId;
 import io.weft.api.thread.ThreadId;
-import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -42,37 +42,6 @@ final class LogstoreKeys {
     static final byte L_PRIV = 0x02;
     static final byte L_HEAD = 0x03;
 
-    /** A small key builder. */
-    static final class KeyBuilder {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-
-        KeyBuilder raw(byte[] bytes) {
-            out.writeBytes(bytes);
-            return this;
-        }
-
-        KeyBuilder tag(byte b) {
-            out.write(b);
-            return this;
-        }
-
-        KeyBuilder component(byte[] bytes) {
-            Varint.write(out, bytes.length);
-            out.writeBytes(bytes);
-            return this;
-        }
-
-        KeyBuilder u64(long v) {
-            for (int i = 7; i >= 0; i--) {
-                out.write((int) (v >>> (8 * i)));
-            }
-            return this;
-        }
-
-        byte[] build() {
-            return out.toByteArray();
-        }
-    }
 
     static KeyBuilder ns() {
         return new KeyBuilder().raw(NAMESPACE);
