@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 class DistributionSmokeIT {
 
     static final Pattern STARTED = Pattern.compile("Weft peer (12D3KooW[1-9A-HJ-NP-Za-km-z]+) started, repo (\\S+), store (\\w+)");
+    static final Pattern DB_READY = Pattern.compile("^io\\.weft\\.db .* Weft database manager ready, (\\d+) databases, store (\\w+)");
     static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     /** Exit status of a JVM stopped by SIGTERM (128 + 15) after its shutdown hooks ran. */
@@ -37,12 +38,16 @@ class DistributionSmokeIT {
             assertEquals(repo.toAbsolutePath().normalize().toString(), started.group(2));
             assertEquals("xodus", started.group(3));
             assertTrue(peer.output().contains("(new identity created)"), "first start creates the identity");
+            Matcher db = peer.awaitInOutput(DB_READY, START_TIMEOUT);
+            assertEquals("0", db.group(1));
+            assertEquals("xodus", db.group(2));
 
             peer.terminate();
             peer.await(Pattern.compile("Weft peer " + first + " stopped"), STOP_TIMEOUT);
             assertEquals(SIGTERM_EXIT, peer.waitFor(STOP_TIMEOUT), peer.output());
-            assertFalse(peer.output().lines().anyMatch(l -> l.startsWith("io.weft.peer ") && (l.contains(" ERROR ") || l.contains(" WARN "))),
-                    "no error or warning from the peer:\n" + peer.output());
+            assertFalse(peer.output().lines().anyMatch(l -> (l.startsWith("io.weft.peer ") || l.startsWith("io.weft.db "))
+                            && (l.contains(" ERROR ") || l.contains(" WARN "))),
+                    "no error or warning from the peer or the database:\n" + peer.output());
         }
         Path identity = repo.resolve("identity.key");
         assertTrue(Files.isRegularFile(identity));

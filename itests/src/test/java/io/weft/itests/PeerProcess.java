@@ -93,6 +93,30 @@ final class PeerProcess implements AutoCloseable {
     }
 
     /**
+     * Waits until any line of output so far, or a later one, matches {@code pattern} (searched) and returns the
+     * match, whatever {@link #await} has already consumed (for lines whose order relative to others is not fixed);
+     * fails if the deadline passes.
+     */
+    Matcher awaitInOutput(Pattern pattern, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            synchronized (all) {
+                for (String line : all) {
+                    Matcher m = pattern.matcher(line);
+                    if (m.find()) {
+                        return m;
+                    }
+                }
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new AssertionError("no output line matching /" + pattern + "/ within " + timeout + " (exit "
+                        + exitValueOrNone() + "); output:\n" + output());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /**
      * Sends SIGTERM. Through the process handle: {@code Process.destroy()} sends the same signal but also
      * closes our end of the output pipe, so the peer's shutdown log could not be read.
      */

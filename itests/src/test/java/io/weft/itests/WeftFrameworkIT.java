@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
@@ -15,17 +16,43 @@ import static org.ops4j.pax.exam.CoreOptions.systemPackages;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.CoreOptions.workingDirectory;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weft.api.ConflictException;
+import io.weft.api.InvalidInputException;
+import io.weft.api.NotFoundException;
 import io.weft.api.crypto.PrivateKey;
+import io.weft.api.db.Change;
+import io.weft.api.db.ChangeType;
+import io.weft.api.db.Collection;
+import io.weft.api.db.CollectionConfig;
+import io.weft.api.db.Database;
+import io.weft.api.db.DatabaseInfo;
+import io.weft.api.db.DatabaseManager;
+import io.weft.api.db.IndexConfig;
+import io.weft.api.db.ListenFilter;
+import io.weft.api.db.Query;
+import io.weft.api.db.Subscription;
+import io.weft.api.db.spi.EventCodec;
+import io.weft.api.format.Varint;
+import io.weft.api.log.Head;
 import io.weft.api.log.AppendResult;
 import io.weft.api.log.LogService;
 import io.weft.api.log.Logstore;
+import io.weft.api.store.Cursor;
 import io.weft.api.store.Datastore;
+import io.weft.api.store.Entry;
+import io.weft.api.store.KeyRange;
 import io.weft.api.store.ReadTxn;
+import io.weft.api.thread.HostIdentity;
+import io.weft.api.thread.LogId;
 import io.weft.api.thread.ThreadId;
 import io.weft.core.cbor.CborValue;
 import io.weft.core.cbor.DagCbor;
 import io.weft.core.crypto.Ed25519;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +60,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import javax.inject.Inject;
@@ -113,7 +143,10 @@ public class WeftFrameworkIT {
                 .collect(Collectors.toList());
         assertTrue("bundles not active: " + notActive, notActive.isEmpty());
         for (String bsn : List.of("io.weft.api", "io.weft.core", "io.weft.store-xodus", "io.weft.store-memory",
-                "io.weft.logstore", "io.weft.peer", "org.apache.felix.scr", "org.apache.felix.configadmin",
+                "io.weft.logstore", "io.weft.codec-jsonpatch", "io.weft.db", "io.weft.peer",
+                "com.networknt.json-schema-validator", "com.fasterxml.jackson.dataformat.jackson-dataformat-yaml",
+                "org.yaml.snakeyaml", "com.ethlo.time.itu",
+                "org.apache.felix.scr", "org.apache.felix.configadmin",
                 "org.apache.felix.fileinstall", "org.ops4j.pax.logging.pax-logging-api")) {
             assertNotNull("bundle " + bsn + " is installed", installedBundle(bsn));
         }
@@ -178,10 +211,186 @@ public class WeftFrameworkIT {
         assertFalse(logstore.hasThread(thread));
     }
 
+    @Test
+    public void databaseManagerIsActiveOnItsLogServicesStore() {
+        ServiceComponentRuntime scr = service(ServiceComponentRuntime.class, null);
+        service(DatabaseManager.class, null);
+        ComponentConfigurationDTO db = activeConfiguration(scr, "io.weft.db", "io.weft.db.component.DatabaseManagerComponent");
+        ComponentConfigurationDTO logService = activeConfiguration(scr, "io.weft.logstore", "io.weft.logstore.LogServiceComponent");
+        SatisfiedReferenceDTO dbStore = reference(db, "datastore");
+        assertEquals("(weft.store=xodus)", dbStore.target);
+        assertEquals(1, dbStore.boundServices.length);
+        SatisfiedReferenceDTO logStore = reference(logService, "datastore");
+        assertEquals("the database and its log service share one store", logStore.boundServices[0].id, dbStore.boundServices[0].id);
+        assertEquals(1, reference(db, "hostIdentity").boundServices.length);
+        assertTrue("the jsonpatch codec is bound", Arrays.stream(reference(db, "codec").boundServices)
+                .anyMatch(s -> "jsonpatch".equals(s.properties.get("weft.codec"))));
+    }
+
+    @Test
+    public void databaseCreatesQueriesRejectsListensAndDeletes() throws Exception {
+        DatabaseManager dbs = service(DatabaseManager.class, null);
+        service(EventCodec.class, "(weft.codec=jsonpatch)"); // the default codec of new databases (a dynamic reference)
+        Datastore store = service(Datastore.class, "(weft.store=xodus)");
+        LogService logs = service(LogService.class, null);
+        HostIdentity host = service(HostIdentity.class, null);
+
+        JsonNode schema = JSON.readTree("{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{"
+                + "\"name\":{\"type\":\"string\",\"minLength\":1},"
+                + "\"age\":{\"type\":\"integer\",\"minimum\":0},"
+                + "\"email\":{\"type\":\"string\"}}}");
+        CollectionConfig persons = new CollectionConfig("Person", schema,
+                List.of(IndexConfig.of("age"), IndexConfig.unique("email")));
+        Database db = dbs.createDatabase("itest-people", List.of(persons));
+        ThreadId id = db.id();
+        assertTrue(dbs.listDatabases().stream().anyMatch(i -> i.id().equals(id)));
+        DatabaseInfo info = dbs.databaseInfo(id);
+        assertEquals("itest-people", info.name());
+        assertEquals(List.of("Person"), db.listCollections().stream().map(CollectionConfig::name).collect(Collectors.toList()));
+        assertEquals(List.of(IndexConfig.of("age"), IndexConfig.unique("email")), db.collection("Person").config().indexes());
+
+        BlockingQueue<Change> received = new LinkedBlockingQueue<>();
+        try (Subscription sub = db.listen(db.lastSequence(), List.of(ListenFilter.collection("Person")), received::add)) {
+            Collection people = db.collection("Person");
+            String ada = people.create("{\"name\":\"Ada\",\"age\":36,\"email\":\"ada@example.org\"}");
+            // two creates in one transaction: one record
+            List<String> pair = db.write(txn -> List.of(
+                    txn.create("Person", "{\"name\":\"Bob\",\"age\":17,\"email\":\"bob@example.org\"}"),
+                    txn.create("Person", "{\"_id\":\"cy\",\"name\":\"Cy\",\"age\":52,\"email\":\"cy@example.org\"}")));
+            String bob = pair.get(0);
+            assertEquals("cy", pair.get(1));
+            assertTrue("a fresh id is a lower-case ULID: " + ada, ada.matches("[0-9a-hjkmnp-tv-z]{26}"));
+            LogId log = logs.ownLog(id, host.publicKey()).orElseThrow().id();
+            assertEquals("one record per transaction (plus the collections record)", 3,
+                    logs.records(id, log, null, 100).size());
+
+            ObjectNode found = people.findById(ada);
+            assertEquals("Ada", found.get("name").asText());
+            assertEquals(ada, found.get("_id").asText());
+            assertTrue("_mod is set", found.get("_mod").isNumber());
+            found.put("age", 37);
+            people.save(found);
+            assertEquals(37, people.findById(ada).get("age").asInt());
+
+            // queries on the indexed paths; both indexes hold one entry per instance in the store
+            assertEquals(List.of(ada, "cy"), ids(people.find(Query.where("age").ge(18).orderBy("age"))));
+            assertEquals(List.of(37, 52), people.find(Query.where("age").ge(18).orderBy("age")).stream()
+                    .map(n -> n.get("age").asInt()).collect(Collectors.toList()));
+            assertEquals(List.of(bob), ids(people.find(Query.where("email").eq("bob@example.org"))));
+            assertEquals(List.of(), ids(people.find(Query.where("age").gt(100))));
+            assertEquals(3, count(store, indexPrefix(id, "Person", "age")));
+            assertEquals(3, count(store, indexPrefix(id, "Person", "email")));
+
+            // a schema violation (alone, or after a good write in the same transaction) and a unique index
+            // violation write nothing: the whole store, the log head and the change sequence stay as they were
+            List<Entry> before = scan(store, KeyRange.all());
+            Head head = logs.logstore().headBook().head(id, log);
+            long sequence = db.lastSequence();
+            assertThrows(InvalidInputException.class, () -> people.create("{\"name\":\"Eve\",\"age\":-1}"));
+            assertThrows(InvalidInputException.class, () -> people.create("{\"age\":30}"));
+            assertThrows(InvalidInputException.class, () -> db.update(txn -> {
+                txn.create("Person", "{\"name\":\"Fay\",\"age\":30}");
+                txn.save("Person", "{\"_id\":\"cy\",\"name\":\"Cy\",\"age\":\"old\"}");
+            }));
+            assertThrows(ConflictException.class, () -> people.create("{\"name\":\"Ann\",\"email\":\"ada@example.org\"}"));
+            assertEquals("the store is unchanged", before, scan(store, KeyRange.all()));
+            assertEquals(head, logs.logstore().headBook().head(id, log));
+            assertEquals(sequence, db.lastSequence());
+            assertEquals(3, people.findAll().size());
+            assertEquals(52, people.findById("cy").get("age").asInt());
+
+            people.delete(bob);
+            assertFalse(people.has(bob));
+            assertThrows(NotFoundException.class, () -> people.findById(bob));
+            assertEquals(2, count(store, indexPrefix(id, "Person", "age")));
+
+            // the listener got every change of Person, in commit order, and nothing from the failed writes
+            List<Change> changes = new ArrayList<>();
+            while (changes.size() < 5) {
+                Change c = received.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                assertNotNull("changes received so far: " + changes, c);
+                changes.add(c);
+            }
+            assertEquals(List.of("CREATE " + ada, "CREATE " + bob, "CREATE cy", "SAVE " + ada, "DELETE " + bob),
+                    changes.stream().map(c -> c.type() + " " + c.instanceId()).collect(Collectors.toList()));
+            for (int i = 0; i < changes.size(); i++) {
+                Change c = changes.get(i);
+                assertEquals(id, c.database());
+                assertEquals("Person", c.collection());
+                if (i > 0) {
+                    assertTrue("sequence numbers increase", c.sequence() > changes.get(i - 1).sequence());
+                }
+            }
+            assertEquals(37, changes.get(3).instance().get("age").asInt());
+            assertNull(changes.get(4).instance());
+            assertEquals(ChangeType.DELETE, changes.get(4).type());
+            assertEquals(db.lastSequence(), changes.get(4).sequence());
+            Thread.sleep(200);
+            assertTrue("nothing more: " + received, received.isEmpty());
+            assertEquals(changes.get(4).sequence(), sub.position());
+        }
+
+        assertTrue(dbs.deleteDatabase(id));
+        assertFalse(dbs.deleteDatabase(id));
+        assertThrows(NotFoundException.class, () -> dbs.database(id));
+        assertThrows(NotFoundException.class, () -> db.collection("Person").findAll());
+        assertFalse(dbs.listDatabases().stream().anyMatch(i -> i.id().equals(id)));
+        assertFalse("the thread is deleted with its records", logs.logstore().hasThread(id));
+        assertEquals("no database data is left", 0, count(store, dbDataPrefix(id)));
+    }
+
     // Extension point: add one test per new core service (thread service, database, ...) here, exercising a real
     // operation through the service registry, as the tests above do.
 
     // ---------------------------------------------------------------------------------------------------------
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private static List<String> ids(List<ObjectNode> instances) {
+        return instances.stream().map(n -> n.get("_id").asText()).collect(Collectors.toList());
+    }
+
+    private static List<Entry> scan(Datastore store, KeyRange range) {
+        return store.read(txn -> {
+            List<Entry> out = new ArrayList<>();
+            try (Cursor c = txn.scan(range)) {
+                c.forEachRemaining(out::add);
+            }
+            return out;
+        });
+    }
+
+    private static int count(Datastore store, byte[] prefix) {
+        return scan(store, KeyRange.prefix(prefix)).size();
+    }
+
+    /** {@code 02 'd' 'b' 01 <tid>}: a database's data (the storage layout of docs/database.md). */
+    private static byte[] dbDataPrefix(ThreadId db) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {0x02, 'd', 'b', 0x01});
+        component(out, db.bytes());
+        return out.toByteArray();
+    }
+
+    /** {@code 02 'd' 'b' 01 <tid> 02 <collection> <path>}: the entries of one index. */
+    private static byte[] indexPrefix(ThreadId db, String collection, String path) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(dbDataPrefix(db));
+        out.write(0x02);
+        component(out, collection.getBytes(StandardCharsets.UTF_8));
+        component(out, path.getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    private static void component(ByteArrayOutputStream out, byte[] bytes) {
+        Varint.write(out, bytes.length);
+        out.writeBytes(bytes);
+    }
+
+    private static SatisfiedReferenceDTO reference(ComponentConfigurationDTO c, String name) {
+        return Arrays.stream(c.satisfiedReferences).filter(r -> r.name.equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no satisfied reference " + name));
+    }
 
     private static void writeThenRead(Datastore store, String engine) {
         assertEquals(engine, store.engine());

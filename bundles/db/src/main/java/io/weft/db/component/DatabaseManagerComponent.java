@@ -24,16 +24,24 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Registers a {@link Manager} as the {@link DatabaseManager} service. A thin adapter: it binds the log service, the
  * store (which must be the one the log service writes to), the host identity, and — dynamically, so they may come and
  * go while the peer runs — event codecs ({@code weft.codec}), write validators ({@code weft.validator}) and read
  * filters ({@code weft.filter}); a service without the property is keyed by its {@code name()}.
+ *
+ * <p>Immediate: the manager is created when its references are satisfied and lives until they go away, not
+ * only while some bundle holds the service (a delayed component would be disposed, with its open databases and
+ * listener subscriptions, whenever the last user released it).
  */
-@Component(service = DatabaseManager.class, configurationPid = DbComponentConfig.PID)
+@Component(immediate = true, service = DatabaseManager.class, configurationPid = DbComponentConfig.PID)
 @Designate(ocd = DbComponentConfig.class)
 public final class DatabaseManagerComponent implements DatabaseManager {
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseManagerComponent.class);
+
     private final Map<String, EventCodec> codecs = new ConcurrentHashMap<>();
     private final Map<String, WriteValidator> validators = new ConcurrentHashMap<>();
     private final Map<String, ReadFilter> filters = new ConcurrentHashMap<>();
@@ -52,6 +60,7 @@ public final class DatabaseManagerComponent implements DatabaseManager {
                 .writeValidators(validators::get)
                 .readFilters(filters::get)
                 .build();
+        LOG.info("Weft database manager ready, {} databases, store {}", manager.listDatabases().size(), store.engine());
     }
 
     @Deactivate
