@@ -4,9 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -82,6 +88,65 @@ class DistributionSmokeIT {
                 "-Dweft.exitAfterStart=true")) {
             assertEquals("memory", peer.await(STARTED, START_TIMEOUT).group(3));
             assertEquals(BND_LAUNCHER_STOPPED, peer.waitFor(STOP_TIMEOUT), peer.output());
+        }
+    }
+
+    /** The transport's start line: its listen address with the peer id. */
+    static final Pattern LISTENING = Pattern.compile("libp2p listening on (/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/(12D3KooW\\w+))");
+
+    @Test
+    void p2pDiagnosticsReachTheRunningPeer() throws Exception {
+        Path work = Distribution.workDir("p2p");
+        Path conf = Files.createDirectories(work.resolve("conf"));
+        Files.writeString(conf.resolve("io.weft.transport.cfg"), "listen = /ip4/127.0.0.1/tcp/0\n");
+        Path repo = work.resolve("repo");
+        try (PeerProcess peer = PeerProcess.start(repo, "--conf", conf.toString())) {
+            String id = peer.await(STARTED, START_TIMEOUT).group(1);
+            Matcher listening = peer.awaitInOutput(LISTENING, START_TIMEOUT);
+            assertEquals(id, listening.group(2), "the transport uses the host identity");
+
+            Tool ping = Tool.run("p2p", "ping", listening.group(1), "--count", "2", "--json");
+            assertEquals(0, ping.exit(), ping.output());
+            JsonNode json = new ObjectMapper().readTree(ping.output());
+            assertEquals(id, json.get("peerId").asText());
+            assertEquals("/noise", json.get("security").asText());
+            assertEquals("/yamux/1.0.0", json.get("muxer").asText());
+            assertTrue(json.get("agentVersion").asText().startsWith("weft/"), ping.output());
+            assertTrue(json.get("protocols").toString().contains("/ipfs/ping/1.0.0"), ping.output());
+            assertEquals(2, json.get("rttMs").size());
+
+            Tool self = Tool.run("--repo", repo.toString(), "--conf", conf.toString(), "p2p", "id", "--json");
+            assertEquals(0, self.exit(), self.output());
+            JsonNode idJson = new ObjectMapper().readTree(self.output());
+            assertEquals(id, idJson.get("peerId").asText());
+            assertEquals("/ip4/127.0.0.1/tcp/0", idJson.get("listen").get(0).asText());
+
+            // a peer that is not there: a clear error and exit status 1, no stack trace
+            Tool unreachable = Tool.run("p2p", "ping", "/ip4/127.0.0.1/tcp/1/p2p/" + id, "--timeout", "5");
+            assertEquals(1, unreachable.exit(), unreachable.output());
+            assertTrue(unreachable.output().startsWith("weft p2p: connecting to"), unreachable.output());
+            Tool usage = Tool.run("p2p", "ping", "not-a-multiaddr");
+            assertEquals(2, usage.exit(), usage.output());
+
+            peer.terminate();
+            assertEquals(SIGTERM_EXIT, peer.waitFor(STOP_TIMEOUT), peer.output());
+        }
+    }
+
+    /** One run of {@code bin/weft} with {@code args}, to its end: exit status and everything it printed. */
+    record Tool(int exit, String output) {
+        static Tool run(String... args) throws Exception {
+            List<String> cmd = new ArrayList<>(List.of("bash", Distribution.launcher().toString()));
+            cmd.addAll(List.of(args));
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("bin/weft " + String.join(" ", args) + " did not end:\n" + out);
+            }
+            return new Tool(p.exitValue(), out);
         }
     }
 

@@ -36,7 +36,9 @@ import io.weft.api.db.Query;
 import io.weft.api.db.Subscription;
 import io.weft.api.db.spi.EventCodec;
 import io.weft.api.format.Varint;
+import io.weft.api.format.Multiaddr;
 import io.weft.api.log.Head;
+import io.weft.api.net.Transport;
 import io.weft.api.log.AppendResult;
 import io.weft.api.log.LogService;
 import io.weft.api.log.Logstore;
@@ -53,6 +55,7 @@ import io.weft.core.cbor.DagCbor;
 import io.weft.core.crypto.Ed25519;
 
 import java.io.ByteArrayOutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,6 +112,8 @@ public class WeftFrameworkIT {
         Path work = Distribution.workDir("framework");
         Path repo = Files.createDirectories(work.resolve("repo"));
         Path conf = Files.createDirectories(work.resolve("conf"));
+        // the transport listens on loopback with a free port, so that the test never collides with a running peer
+        Files.writeString(conf.resolve("io.weft.transport.cfg"), "listen = /ip4/127.0.0.1/tcp/0\n");
         List<Option> options = new ArrayList<>();
         int defaultLevel = 0;
         List<Distribution.RunBundle> bundles = Distribution.runBundles(work.resolve("bundles"));
@@ -177,6 +182,33 @@ public class WeftFrameworkIT {
         byte[] bytes = Files.readAllBytes(identity);
         assertEquals(68, bytes.length);
         assertArrayEquals(new byte[] {0x08, 0x01, 0x12, 0x40}, Arrays.copyOf(bytes, 4));
+    }
+
+    @Test
+    public void transportListensAsConfiguredAndNegotiatesNoise() throws Exception {
+        Transport transport = service(Transport.class, "(listen=/ip4/127.0.0.1/tcp/0)");
+        assertEquals(service(HostIdentity.class, null).peerId(), transport.localPeer());
+        List<Multiaddr> listen = transport.listenAddresses();
+        assertEquals(listen.toString(), 1, listen.size());
+        assertEquals("127.0.0.1", listen.get(0).value(Multiaddr.Protocol.IP4).orElseThrow());
+        int port = Integer.parseInt(listen.get(0).value(Multiaddr.Protocol.TCP).orElseThrow());
+        assertTrue(port > 0);
+        assertTrue(transport.protocols().toString(), transport.protocols().containsAll(
+                List.of("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", "/meshsub/1.1.0", "/floodsub/1.0.0")));
+        // a raw TCP client: the listener answers multistream-select and agrees to /noise
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout((int) TIMEOUT_MS);
+            byte[] header = "/multistream/1.0.0\n".getBytes(StandardCharsets.UTF_8);
+            byte[] noise = "/noise\n".getBytes(StandardCharsets.UTF_8);
+            ByteArrayOutputStream hello = new ByteArrayOutputStream();
+            hello.write(header.length);
+            hello.writeBytes(header);
+            hello.write(noise.length);
+            hello.writeBytes(noise);
+            socket.getOutputStream().write(hello.toByteArray());
+            byte[] answer = socket.getInputStream().readNBytes(hello.size());
+            assertArrayEquals(hello.toByteArray(), answer);
+        }
     }
 
     @Test
