@@ -26,7 +26,9 @@ class ModulePathIT {
         for (Distribution.RunBundle b : Distribution.runBundles(work.resolve("bundles"))) {
             String bsn = b.symbolicName();
             if (bsn.equals("io.weft.api") || bsn.equals("io.weft.core") || bsn.startsWith("io.weft.store")
-                    || bsn.startsWith("com.fasterxml.jackson.core") || bsn.equals("bcprov")) {
+                    || bsn.startsWith("com.fasterxml.jackson.core") || bsn.equals("bcprov")
+                    || bsn.equals("io.weft.transport-libp2p") || bsn.startsWith("io.netty.")
+                    || bsn.equals("com.google.protobuf")) {
                 modules.add(b.file().toString());
             }
         }
@@ -50,10 +52,11 @@ class ModulePathIT {
         }
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe did not exit");
         assertEquals(0, p.exitValue(), () -> "probe failed with module path " + modules + ":\n" + out);
-        List<String> lines = out.lines().filter(l -> l.matches("^(store|engines|record) .*")).collect(Collectors.toList());
+        List<String> lines = out.lines().filter(l -> l.matches("^(store|engines|record|transport) .*")).collect(Collectors.toList());
         assertTrue(lines.contains("store memory module=io.weft.store.memory value=42"), out);
         assertTrue(lines.contains("store xodus module=io.weft.store.xodus value=42"), out);
         assertTrue(lines.contains("engines [memory, xodus]"), out);
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("record bafy") && l.endsWith("module=io.weft.core")), out);
+        assertTrue(lines.contains("transport libp2p module=io.weft.transport.libp2p remote=true agent=weft/0.1.0"), out);
     }
 }

@@ -11,13 +11,20 @@ import io.weft.core.record.Records;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.List;
 import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
+import io.weft.api.format.Multiaddr;
+import io.weft.api.net.Connection;
+import io.weft.api.net.Transport;
+import io.weft.api.net.TransportConfig;
+import io.weft.api.net.TransportProvider;
 import java.util.TreeSet;
 
 /**
  * Run by {@link ModulePathIT} in a separate JVM with Weft's bundles on the module path and this class on the
  * class path, as an app that embeds Weft without OSGi would: finds the stores with {@link ServiceLoader},
- * writes and reads through each, and builds and verifies a record with core. Prints one line per check.
+ * writes and reads through each, builds and verifies a record with core, and connects two libp2p transports. Prints one line per check.
  */
 public final class ModulePathProbe {
     private ModulePathProbe() {
@@ -43,5 +50,20 @@ public final class ModulePathProbe {
         Record record = Records.verify(env, log.publicKey(), key, null);
         System.out.println("record " + record.id() + " body=" + Records.openBody(record, key)
                 + " module=" + Records.class.getModule().getName());
+
+        for (TransportProvider provider : ServiceLoader.load(TransportProvider.class)) {
+            TransportConfig config = TransportConfig.defaults()
+                    .withListen(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
+            try (Transport a = provider.start(Ed25519.generate(), config);
+                    Transport b = provider.start(Ed25519.generate(), config)) {
+                Multiaddr target = b.listenAddresses().get(0)
+                        .encapsulate(Multiaddr.Component.of(Multiaddr.Protocol.P2P, b.localPeer().bytes()));
+                Connection c = a.connect(target).get(30, TimeUnit.SECONDS);
+                c.ping().get(30, TimeUnit.SECONDS);
+                System.out.println("transport " + provider.name() + " module=" + provider.getClass().getModule().getName()
+                        + " remote=" + c.remotePeer().equals(b.localPeer()) + " agent="
+                        + c.identify().get(30, TimeUnit.SECONDS).agentVersion());
+            }
+        }
     }
 }

@@ -139,7 +139,9 @@ public final class Libp2pHost implements Transport {
                 continue;
             }
             servers.add(bound.channel());
-            Multiaddr actual = Addresses.toMultiaddr((InetSocketAddress) bound.channel().localAddress());
+            // the configured address with the real port (a dual-stack socket reports 0.0.0.0 as ::)
+            int port = ((InetSocketAddress) bound.channel().localAddress()).getPort();
+            Multiaddr actual = Addresses.toMultiaddr(new InetSocketAddress(socket.getAddress(), port));
             listenAddresses.add(actual);
             LOG.info("libp2p listening on {}/p2p/{}", actual, localPeer);
         }

@@ -226,7 +226,8 @@ class Libp2pHostTest {
 
     @Test
     void garbageFromARawSocketClosesOnlyThatConnection() throws Exception {
-        Libp2pHost server = host();
+        // garbage that looks like the start of a longer message is closed by the handshake deadline
+        Libp2pHost server = host(local().withConnectTimeout(Duration.ofSeconds(1)));
         server.handle(ECHO, Libp2pHostTest::echo);
         InetSocketAddress where = Addresses.toSocketAddress(server.listenAddresses().get(0));
         int threadsBefore = Thread.activeCount();
@@ -261,6 +262,46 @@ class Libp2pHostTest {
         Connection c = await(client.connect(addressOf(server)));
         assertArrayEquals(new byte[] {1, 2, 3}, roundTrip(c, new byte[] {1, 2, 3}));
         assertTrue(Thread.activeCount() <= threadsBefore + 8, "no thread leak: " + threadsBefore + " → " + Thread.activeCount());
+    }
+
+    @Test
+    void ipv6LoopbackWorksWhereTheHostHasIt() throws Exception {
+        boolean hasIpv6;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.bind(new InetSocketAddress("::1", 0));
+            hasIpv6 = true;
+        } catch (java.io.IOException e) {
+            hasIpv6 = false;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(hasIpv6, "no IPv6 loopback on this machine");
+        TransportConfig v6 = local().withListen(List.of(Multiaddr.parse("/ip6/::1/tcp/0")));
+        Libp2pHost a = host(v6);
+        Libp2pHost b = host(v6);
+        assertTrue(b.listenAddresses().get(0).toString().startsWith("/ip6/::1/tcp/"), b.listenAddresses().toString());
+        Connection c = await(a.connect(addressOf(b)));
+        assertTrue(c.remoteAddress().toString().startsWith("/ip6/::1/tcp/"), c.remoteAddress().toString());
+        assertTrue(await(c.ping()).toNanos() > 0);
+    }
+
+    @Test
+    void announceAddressesAreWhatIdentifyTellsAndWildcardsExpand() throws Exception {
+        Multiaddr announced = Multiaddr.parse("/dns4/peer.example.org/tcp/4006");
+        Libp2pHost b = host(local().withAnnounce(List.of(announced)));
+        Libp2pHost a = host(local().withListen(List.of(Multiaddr.parse("/ip4/0.0.0.0/tcp/0"))));
+        assertEquals(List.of(announced), b.announceAddresses());
+        PeerInfo info = await(await(a.connect(addressOf(b))).identify());
+        assertEquals(List.of(announced), info.listenAddresses());
+        assertTrue(a.listenAddresses().get(0).toString().startsWith("/ip4/0.0.0.0/tcp/"));
+        String port = a.listenAddresses().get(0).value(Multiaddr.Protocol.TCP).orElseThrow();
+        assertTrue(a.announceAddresses().contains(Multiaddr.parse("/ip4/127.0.0.1/tcp/" + port)), a.announceAddresses().toString());
+    }
+
+    @Test
+    void listeningOnNothingStillDials() throws Exception {
+        Libp2pHost b = host();
+        Libp2pHost dialOnly = host(local().withListen(List.of()));
+        assertTrue(dialOnly.listenAddresses().isEmpty());
+        assertEquals(b.localPeer(), await(dialOnly.connect(addressOf(b))).remotePeer());
     }
 
     @Test
