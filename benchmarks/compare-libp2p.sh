@@ -6,7 +6,8 @@
 #
 # Usage: benchmarks/compare-libp2p.sh      (after: mvn -B -q package -DskipTests -pl benchmarks -am)
 # Environment:
-#   ROUNDS=5     measured rounds (after one warm-up round)
+#   ROUNDS=5     measured rounds
+#   WARMUP=3     warm-up rounds before them (JIT, yamux window growth)
 #   MIB=256      MiB sent per bulk stream
 #   SETUPS=30    fresh connections per path and round
 #   JAVA=java NODE=node
@@ -18,6 +19,7 @@ root="$(cd "$here/.." && pwd)"
 ROUNDS="${ROUNDS:-5}"
 MIB="${MIB:-256}"
 SETUPS="${SETUPS:-30}"
+WARMUP="${WARMUP:-3}"
 JAVA="${JAVA:-java}"
 NODE="${NODE:-node}"
 jar="$root/benchmarks/target/benchmarks.jar"
@@ -28,4 +30,4 @@ command -v "$NODE" >/dev/null || { echo "node not found (Node.js 20+ is needed);
 bash "$harness/install.sh" "$harness" >&2
 
 exec "$JAVA" -cp "$jar" io.weft.benchmarks.transport.TransportThroughput \
-  --harness "$harness" --rounds "$ROUNDS" --mib "$MIB" --setups "$SETUPS" --node "$NODE"
+  --harness "$harness" --rounds "$ROUNDS" --mib "$MIB" --setups "$SETUPS" --warmup "$WARMUP" --node "$NODE"

@@ -101,7 +101,7 @@ import org.osgi.util.tracker.ServiceTracker;
 public class WeftFrameworkIT {
 
     /** System packages the distribution adds (weft.bndrun -runsystempackages). */
-    static final String[] SYSTEM_PACKAGES = {"sun.misc", "sun.nio.ch", "com.sun.management", "com.sun.nio.file"};
+    static final String[] SYSTEM_PACKAGES = {"sun.misc", "sun.nio.ch", "com.sun.management", "com.sun.nio.file", "sun.security.x509"};
     static final long TIMEOUT_MS = 20_000;
 
     @Inject

@@ -23,6 +23,7 @@ import io.weft.transport.libp2p.proto.Libp2pProto.NoiseExtensions;
 import io.weft.transport.libp2p.proto.Libp2pProto.NoiseHandshakePayload;
 import io.weft.transport.libp2p.proto.Libp2pProto.PublicKeyPb;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -77,6 +78,7 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     private CipherState receive;
     private SecureChannelEstablished established;
     private byte[] scratch;
+    private ByteBuffer directScratch;
 
     private record PendingWrite(Object msg, ChannelPromise promise) {
     }
@@ -228,24 +230,31 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
             }
             in.skipBytes(2);
             int plainLen = len - CipherState.TAG_LENGTH;
-            ByteBuf plain = ctx.alloc().heapBuffer(plainLen, plainLen);
+            boolean direct = ChaChaPoly.isNative();
+            ByteBuf plain = direct ? ctx.alloc().directBuffer(plainLen, plainLen) : ctx.alloc().heapBuffer(plainLen, plainLen);
             boolean ok = false;
             try {
-                byte[] src;
-                int srcOff;
-                if (in.hasArray()) {
-                    src = in.array();
-                    srcOff = in.arrayOffset() + in.readerIndex();
+                if (direct) {
+                    // native cipher: decrypt straight from the socket's direct buffer into a direct buffer
+                    int n = receive.decrypt(directView(in, in.readerIndex(), len), plain.nioBuffer(0, plainLen));
+                    plain.writerIndex(n);
                 } else {
-                    src = scratch();
-                    srcOff = 0;
-                    in.getBytes(in.readerIndex(), src, 0, len);
-                }
-                if (plain.hasArray()) {
-                    int n = receive.decrypt(null, src, srcOff, len, plain.array(), plain.arrayOffset() + plain.writerIndex());
-                    plain.writerIndex(plain.writerIndex() + n);
-                } else {
-                    plain.writeBytes(receive.decrypt(null, src, srcOff, len));
+                    byte[] src;
+                    int srcOff;
+                    if (in.hasArray()) {
+                        src = in.array();
+                        srcOff = in.arrayOffset() + in.readerIndex();
+                    } else {
+                        src = scratch();
+                        srcOff = 0;
+                        in.getBytes(in.readerIndex(), src, 0, len);
+                    }
+                    if (plain.hasArray()) {
+                        int n = receive.decrypt(null, src, srcOff, len, plain.array(), plain.arrayOffset() + plain.writerIndex());
+                        plain.writerIndex(plain.writerIndex() + n);
+                    } else {
+                        plain.writeBytes(receive.decrypt(null, src, srcOff, len));
+                    }
                 }
                 in.skipBytes(len);
                 ok = true;
@@ -372,6 +381,25 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
         }
     }
 
+    /**
+     * {@code len} bytes of {@code buf} from {@code index} as one direct {@link ByteBuffer}: a view when the buffer is
+     * a single direct region, else a copy into this handler's direct scratch buffer (the native cipher must not be
+     * given Java arrays that other threads write to).
+     */
+    private ByteBuffer directView(ByteBuf buf, int index, int len) {
+        if (buf.isDirect() && buf.nioBufferCount() == 1) {
+            return buf.nioBuffer(index, len);
+        }
+        if (directScratch == null) {
+            directScratch = ByteBuffer.allocateDirect(MAX_FRAME);
+        }
+        ByteBuffer view = directScratch.duplicate();
+        view.clear().limit(len);
+        buf.getBytes(index, view);
+        view.flip();
+        return view;
+    }
+
     private byte[] scratch() {
         if (scratch == null) {
             scratch = new byte[MAX_FRAME];
@@ -424,27 +452,35 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     /** Encrypts the next {@code len} readable bytes of {@code in} into a new length-prefixed frame. */
     private ByteBuf encryptFrame(ChannelHandlerContext ctx, ByteBuf in, int len) {
         int frameLen = len + CipherState.TAG_LENGTH;
-        ByteBuf frame = ctx.alloc().heapBuffer(2 + frameLen, 2 + frameLen);
+        boolean direct = ChaChaPoly.isNative();
+        ByteBuf frame = direct ? ctx.alloc().directBuffer(2 + frameLen, 2 + frameLen)
+                : ctx.alloc().heapBuffer(2 + frameLen, 2 + frameLen);
         boolean ok = false;
         try {
             frame.writeShort(frameLen);
-            byte[] src;
-            int srcOff;
-            if (in.hasArray()) {
-                src = in.array();
-                srcOff = in.arrayOffset() + in.readerIndex();
+            if (direct) {
+                // native cipher: encrypt from a direct view of the data straight into the direct frame
+                int n = send.encrypt(directView(in, in.readerIndex(), len), frame.nioBuffer(2, frameLen));
+                frame.writerIndex(2 + n);
             } else {
-                src = scratch();
-                srcOff = 0;
-                in.getBytes(in.readerIndex(), src, 0, len);
-            }
-            if (frame.hasArray()) {
-                int n = send.encrypt(null, src, srcOff, len, frame.array(), frame.arrayOffset() + frame.writerIndex());
-                frame.writerIndex(frame.writerIndex() + n);
-            } else {
-                byte[] ct = new byte[frameLen];
-                send.encrypt(null, src, srcOff, len, ct, 0);
-                frame.writeBytes(ct);
+                byte[] src;
+                int srcOff;
+                if (in.hasArray()) {
+                    src = in.array();
+                    srcOff = in.arrayOffset() + in.readerIndex();
+                } else {
+                    src = scratch();
+                    srcOff = 0;
+                    in.getBytes(in.readerIndex(), src, 0, len);
+                }
+                if (frame.hasArray()) {
+                    int n = send.encrypt(null, src, srcOff, len, frame.array(), frame.arrayOffset() + frame.writerIndex());
+                    frame.writerIndex(frame.writerIndex() + n);
+                } else {
+                    byte[] ct = new byte[frameLen];
+                    send.encrypt(null, src, srcOff, len, ct, 0);
+                    frame.writeBytes(ct);
+                }
             }
             in.skipBytes(len);
             ok = true;

@@ -196,7 +196,12 @@ public final class YamuxSession extends ChannelDuplexHandler {
             terminate("connection closed", true);
             return;
         }
-        LOG.warn("yamux session with {} failed: {}", remotePeer, cause.toString());
+        if (cause instanceof java.io.IOException) {
+            // the connection was reset or broken: routine when a peer goes away
+            LOG.debug("yamux session with {} ended: {}", remotePeer, cause.toString());
+        } else {
+            LOG.warn("yamux session with {} failed: {}", remotePeer, cause.toString());
+        }
         terminate("connection error: " + cause, true);
     }
 
