@@ -89,13 +89,7 @@ public final class CipherState {
             System.arraycopy(in, inOff, out, outOff, len);
             return len;
         }
-        if (len < TAG_LENGTH) {
-            throw new TransportException(TransportException.Kind.PROTOCOL_ERROR,
-                    "noise: ciphertext of " + len + " bytes is shorter than its tag");
-        }
-        if (nonce == MAX_NONCE) {
-            throw new TransportException(TransportException.Kind.PROTOCOL_ERROR, "noise: nonce space exhausted");
-        }
+        checkDecryptable(len);
         try {
             cipher.init(Cipher.DECRYPT_MODE, key, ivFor(nonce));
             if (ad != null && ad.length > 0) {
@@ -162,13 +156,7 @@ public final class CipherState {
             out.put(in);
             return n;
         }
-        if (in.remaining() < TAG_LENGTH) {
-            throw new TransportException(TransportException.Kind.PROTOCOL_ERROR,
-                    "noise: ciphertext of " + in.remaining() + " bytes is shorter than its tag");
-        }
-        if (nonce == MAX_NONCE) {
-            throw new TransportException(TransportException.Kind.PROTOCOL_ERROR, "noise: nonce space exhausted");
-        }
+        checkDecryptable(in.remaining());
         try {
             cipher.init(Cipher.DECRYPT_MODE, key, ivFor(nonce));
             int n = cipher.doFinal(in, out);
@@ -178,6 +166,16 @@ public final class CipherState {
             throw new TransportException(TransportException.Kind.PROTOCOL_ERROR, "noise: message failed authentication");
         } catch (GeneralSecurityException e) {
             throw new TransportException(TransportException.Kind.PROTOCOL_ERROR, "noise: decryption failed", e);
+        }
+    }
+
+    private void checkDecryptable(int len) throws TransportException {
+        if (len < TAG_LENGTH) {
+            throw new TransportException(TransportException.Kind.PROTOCOL_ERROR,
+                    "noise: ciphertext of " + len + " bytes is shorter than its tag");
+        }
+        if (nonce == MAX_NONCE) {
+            throw new TransportException(TransportException.Kind.PROTOCOL_ERROR, "noise: nonce space exhausted");
         }
     }
 

@@ -15,6 +15,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -55,6 +56,9 @@ import org.slf4j.LoggerFactory;
  * <p>All state lives on the channel's event loop; the public methods may be called from any thread.
  */
 public final class YamuxSession extends ChannelDuplexHandler {
+    /** Outbound bytes beyond which the session closes rather than queue another control frame (at least). */
+    static final long MIN_PENDING_LIMIT = 1 << 20;
+
     private static final Logger LOG = LoggerFactory.getLogger(YamuxSession.class);
     private static final long MAX_STREAM_ID = 0xFFFFFFFFL;
 
@@ -532,6 +536,14 @@ public final class YamuxSession extends ChannelDuplexHandler {
         if (c == null || closed) {
             return;
         }
+        ChannelOutboundBuffer pending = c.channel().unsafe().outboundBuffer();
+        long limit = Math.max(MIN_PENDING_LIMIT, 4L * c.channel().config().getWriteBufferHighWaterMark());
+        if (pending != null && pending.totalPendingWriteBytes() > limit) {
+            // control frames (ping answers, window updates, resets) ignore writability; a peer that makes us
+            // answer while never reading must not grow this buffer without bound
+            protocolError("peer does not read: " + pending.totalPendingWriteBytes() + " bytes waiting to be sent");
+            return;
+        }
         ByteBuf frame = c.alloc().buffer(HEADER_LENGTH);
         YamuxFrame.encode(frame, type, flags, id, length);
         c.write(frame, c.voidPromise());
@@ -607,6 +619,9 @@ public final class YamuxSession extends ChannelDuplexHandler {
     // Termination
 
     private void protocolError(String reason) {
+        if (closed) {
+            return;
+        }
         LOG.warn("yamux session with {} closed: protocol error: {}", remotePeer, reason);
         goAwayAndClose(YamuxFrame.GO_AWAY_PROTOCOL_ERROR, "protocol error: " + reason);
     }

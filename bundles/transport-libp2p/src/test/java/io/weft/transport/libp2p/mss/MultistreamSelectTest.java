@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.weft.api.net.TransportException;
 import io.weft.api.net.TransportException.Kind;
+import io.weft.transport.libp2p.testing.PipeStream;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -28,13 +29,13 @@ class MultistreamSelectTest {
 
     @Test
     void agreesOnTheFirstProtocolWithOneInitialWrite() throws Exception {
-        MemoryStream[] s = MemoryStream.pair();
+        PipeStream[] s = PipeStream.pair();
         CompletableFuture<String> responder = MultistreamSelect.respond(s[1], Set.of("/ipfs/ping/1.0.0")::contains, List::of);
         CompletableFuture<String> initiator = MultistreamSelect.select(s[0], List.of("/ipfs/ping/1.0.0"));
         assertEquals("/ipfs/ping/1.0.0", await(initiator));
         assertEquals("/ipfs/ping/1.0.0", await(responder));
-        assertEquals(1, s[0].writes.size());
-        assertArrayEquals(MultistreamCodec.encode(MultistreamCodec.HEADER, "/ipfs/ping/1.0.0"), s[0].writes.get(0));
+        assertEquals(1, s[0].writes().size());
+        assertArrayEquals(MultistreamCodec.encode(MultistreamCodec.HEADER, "/ipfs/ping/1.0.0"), s[0].writes().get(0));
         // data written after agreement is the application's
         s[0].write("payload".getBytes());
         assertEquals("payload", new String(await(s[1].read())));
@@ -42,7 +43,7 @@ class MultistreamSelectTest {
 
     @Test
     void fallsBackAfterNa() throws Exception {
-        MemoryStream[] s = MemoryStream.pair();
+        PipeStream[] s = PipeStream.pair();
         CompletableFuture<String> initiator = MultistreamSelect.select(s[0], List.of("/meshsub/1.2.0", "/meshsub/1.1.0", "/floodsub/1.0.0"));
         CompletableFuture<String> responder = MultistreamSelect.respond(s[1], Set.of("/floodsub/1.0.0", "/meshsub/1.1.0")::contains, List::of);
         assertEquals("/meshsub/1.1.0", await(initiator));
@@ -51,14 +52,14 @@ class MultistreamSelectTest {
 
     @Test
     void exhaustionFailsWithProtocolNotSupported() throws Exception {
-        MemoryStream[] s = MemoryStream.pair();
+        PipeStream[] s = PipeStream.pair();
         MultistreamSelect.respond(s[1], p -> false, List::of);
         assertEquals(Kind.PROTOCOL_NOT_SUPPORTED, failure(MultistreamSelect.select(s[0], List.of("/a", "/b"))).kind());
     }
 
     @Test
     void respondAnswersLsAndNa() throws Exception {
-        MemoryStream[] s = MemoryStream.pair();
+        PipeStream[] s = PipeStream.pair();
         CompletableFuture<String> responder = MultistreamSelect.respond(s[1], Set.of("/a")::contains, () -> List.of("/a", "/b"));
         s[0].write(MultistreamCodec.encode(MultistreamCodec.HEADER, "ls", "/zzz", "/a"));
         assertEquals("/a", await(responder));
@@ -70,23 +71,23 @@ class MultistreamSelectTest {
 
     @Test
     void malformedAnswersAndEndOfStreamAreProtocolErrors() throws Exception {
-        MemoryStream[] s = MemoryStream.pair();
+        PipeStream[] s = PipeStream.pair();
         CompletableFuture<String> initiator = MultistreamSelect.select(s[0], List.of("/a"));
         s[1].write(MultistreamCodec.encode("/multistream/2.0.0"));
         assertEquals(Kind.PROTOCOL_ERROR, failure(initiator).kind());
 
-        MemoryStream[] t = MemoryStream.pair();
+        PipeStream[] t = PipeStream.pair();
         CompletableFuture<String> init2 = MultistreamSelect.select(t[0], List.of("/a"));
         t[1].write(MultistreamCodec.encode(MultistreamCodec.HEADER, "/b"));
         assertEquals(Kind.PROTOCOL_ERROR, failure(init2).kind());
 
-        MemoryStream[] u = MemoryStream.pair();
+        PipeStream[] u = PipeStream.pair();
         CompletableFuture<String> resp = MultistreamSelect.respond(u[1], p -> true, List::of);
         u[0].write(MultistreamCodec.encode(MultistreamCodec.HEADER));
         u[0].closeWrite();
         assertEquals(Kind.PROTOCOL_ERROR, failure(resp).kind());
 
-        MemoryStream[] v = MemoryStream.pair();
+        PipeStream[] v = PipeStream.pair();
         CompletableFuture<String> resp2 = MultistreamSelect.respond(v[1], p -> true, List::of);
         v[0].write(new byte[] {3, 'a', 'b', 'c'}); // no newline
         assertEquals(Kind.PROTOCOL_ERROR, failure(resp2).kind());
@@ -94,7 +95,7 @@ class MultistreamSelectTest {
 
     @Test
     void respondStopsAfterTooManyRounds() throws Exception {
-        MemoryStream[] s = MemoryStream.pair();
+        PipeStream[] s = PipeStream.pair();
         CompletableFuture<String> responder = MultistreamSelect.respond(s[1], p -> false, List::of);
         String[] lines = new String[MultistreamCodec.MAX_ROUNDS + 2];
         lines[0] = MultistreamCodec.HEADER;
@@ -107,7 +108,7 @@ class MultistreamSelectTest {
 
     @Test
     void selectRejectsBadArguments() {
-        MemoryStream[] s = MemoryStream.pair();
+        PipeStream[] s = PipeStream.pair();
         assertThrows(ExecutionException.class, () -> MultistreamSelect.select(s[0], List.of()).get(DEADLINE, TimeUnit.SECONDS));
         assertThrows(ExecutionException.class, () -> MultistreamSelect.select(s[0], List.of("bad\nname")).get(DEADLINE, TimeUnit.SECONDS));
     }

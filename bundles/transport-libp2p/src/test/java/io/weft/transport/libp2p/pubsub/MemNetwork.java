@@ -5,6 +5,7 @@ import io.weft.api.net.Stream;
 import io.weft.api.net.TransportException;
 import io.weft.api.thread.PeerId;
 import io.weft.core.crypto.Ed25519;
+import io.weft.transport.libp2p.testing.PipeStream;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

@@ -11,6 +11,7 @@ import io.weft.transport.libp2p.proto.Libp2pProto.ControlIHave;
 import io.weft.transport.libp2p.proto.Libp2pProto.ControlMessage;
 import io.weft.transport.libp2p.proto.Libp2pProto.Message;
 import io.weft.transport.libp2p.proto.Libp2pProto.RPC;
+import io.weft.transport.libp2p.testing.PipeStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

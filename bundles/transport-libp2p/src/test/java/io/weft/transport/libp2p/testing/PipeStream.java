@@ -1,19 +1,27 @@
-package io.weft.transport.libp2p.pubsub;
+package io.weft.transport.libp2p.testing;
 
 import io.weft.api.format.Multiaddr;
 import io.weft.api.net.Stream;
 import io.weft.api.net.TransportException;
 import io.weft.api.net.TransportException.Kind;
 import io.weft.api.thread.PeerId;
+import io.weft.core.crypto.Ed25519;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * One end of an in-memory stream pair. Writes are accepted at once (no flow control) and append to the other end's
- * buffer; reads complete on {@code executor}, never on the writer's thread, as a transport's I/O thread would.
+ * One end of an in-memory {@link Stream} pair, for the tests of code that runs over streams (multistream-select,
+ * pubsub). Writes are accepted at once (no flow control) and append to the other end's buffer; reads complete on
+ * {@code executor}, never on the writer's thread, as a transport's I/O thread would. Every write call is recorded,
+ * so tests can check how messages were batched.
  */
-final class PipeStream implements Stream {
+public final class PipeStream implements Stream {
+    private static final PeerId PEER_A = PeerId.of(Ed25519.fromSeed(new byte[32]).publicKey());
+    private static final PeerId PEER_B = PeerId.of(Ed25519.fromSeed(new byte[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}).publicKey());
     private final PeerId remote;
     private final String protocol;
     private final boolean initiator;
@@ -29,6 +37,7 @@ final class PipeStream implements Stream {
     private boolean discardReads;
     private boolean reset;
     private PendingRead pending;
+    private final List<byte[]> writes = new ArrayList<>();
 
     private PipeStream(PeerId remote, String protocol, boolean initiator, Executor executor) {
         this.remote = remote;
@@ -37,8 +46,13 @@ final class PipeStream implements Stream {
         this.executor = executor;
     }
 
+    /** A connected pair between two fixed peers, without a protocol, whose reads complete on a new thread each. */
+    public static PipeStream[] pair() {
+        return pair(PEER_A, PEER_B, null, r -> new Thread(r, "pipe-stream").start());
+    }
+
     /** A connected pair: {@code [0]} is the initiator's end (at {@code initiator}), {@code [1]} the responder's. */
-    static PipeStream[] pair(PeerId initiator, PeerId responder, String protocol, Executor executor) {
+    public static PipeStream[] pair(PeerId initiator, PeerId responder, String protocol, Executor executor) {
         PipeStream a = new PipeStream(responder, protocol, true, executor);
         PipeStream b = new PipeStream(initiator, protocol, false, executor);
         a.other = b;
@@ -250,8 +264,16 @@ final class PipeStream implements Stream {
                 return CompletableFuture.failedFuture(new TransportException(Kind.CLOSED, "write side closed"));
             }
         }
+        synchronized (this) {
+            writes.add(data.clone());
+        }
         other.receive(data.clone());
         return CompletableFuture.completedFuture(null);
+    }
+
+    /** Every write call's bytes so far, in order (a {@link #writeMessage} is one write). */
+    public synchronized List<byte[]> writes() {
+        return List.copyOf(writes);
     }
 
     @Override
@@ -292,7 +314,7 @@ final class PipeStream implements Stream {
     }
 
     /** Whether either side reset the stream. */
-    synchronized boolean wasReset() {
+    public synchronized boolean wasReset() {
         return reset;
     }
 
