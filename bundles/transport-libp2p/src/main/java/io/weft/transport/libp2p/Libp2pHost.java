@@ -120,12 +120,27 @@ public final class Libp2pHost implements Transport {
 
     private void listen() {
         List<String> failures = new ArrayList<>();
-        for (Multiaddr address : config.listen()) {
+        // IPv6 wildcards first: on a dual-stack host the :: socket also accepts IPv4, and then serves the IPv4
+        // wildcard of the same port (binding 0.0.0.0 first would only take IPv4 and make :: fail)
+        List<Multiaddr> ordered = new ArrayList<>(config.listen());
+        ordered.sort(java.util.Comparator.comparing((Multiaddr a) -> !(Addresses.isWildcard(a)
+                && a.components().get(0).protocol() == Multiaddr.Protocol.IP6)));
+        List<Multiaddr> ipv6Wildcards = new ArrayList<>();
+        for (Multiaddr address : ordered) {
             InetSocketAddress socket;
             try {
                 socket = Addresses.toSocketAddress(address);
             } catch (InvalidInputException | NumberFormatException e) {
                 throw new InvalidInputException("listen address " + address + ": " + e.getMessage());
+            }
+            boolean wildcard = Addresses.isWildcard(address);
+            boolean ipv6 = address.components().get(0).protocol() == Multiaddr.Protocol.IP6;
+            if (wildcard && !ipv6 && socket.getPort() != 0 && ipv6Wildcards.stream().anyMatch(
+                    a -> a.value(Multiaddr.Protocol.TCP).orElse("").equals(Integer.toString(socket.getPort())))) {
+                // already served by the dual-stack IPv6 wildcard socket on this port
+                listenAddresses.add(address);
+                LOG.info("libp2p listening on {}/p2p/{} (dual-stack)", address, localPeer);
+                continue;
             }
             ChannelFuture bound = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 256)
@@ -134,14 +149,21 @@ public final class Libp2pHost implements Transport {
                     .childHandler(initializer(false, null, null))
                     .bind(socket).awaitUninterruptibly();
             if (!bound.isSuccess()) {
-                LOG.warn("cannot listen on {}: {}", address, bound.cause().getMessage());
+                if (wildcard && ipv6) {
+                    LOG.info("not listening on {} (no IPv6 here?): {}", address, bound.cause().getMessage());
+                } else {
+                    LOG.warn("cannot listen on {}: {}", address, bound.cause().getMessage());
+                }
                 failures.add(address + " (" + bound.cause().getMessage() + ")");
                 continue;
             }
             servers.add(bound.channel());
-            // the configured address with the real port (a dual-stack socket reports 0.0.0.0 as ::)
+            // the configured address with the real port
             int port = ((InetSocketAddress) bound.channel().localAddress()).getPort();
             Multiaddr actual = Addresses.toMultiaddr(new InetSocketAddress(socket.getAddress(), port));
+            if (wildcard && ipv6) {
+                ipv6Wildcards.add(actual);
+            }
             listenAddresses.add(actual);
             LOG.info("libp2p listening on {}/p2p/{}", actual, localPeer);
         }

@@ -297,6 +297,20 @@ class Libp2pHostTest {
     }
 
     @Test
+    void defaultWildcardsOnOnePortServeIpv4AndIpv6() throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Libp2pHost server = host(local().withListen(List.of(Multiaddr.parse("/ip4/0.0.0.0/tcp/" + port),
+                Multiaddr.parse("/ip6/::/tcp/" + port))));
+        assertTrue(server.listenAddresses().contains(Multiaddr.parse("/ip4/0.0.0.0/tcp/" + port)), server.listenAddresses().toString());
+        Libp2pHost client = host();
+        Multiaddr v4 = Multiaddr.parse("/ip4/127.0.0.1/tcp/" + port + "/p2p/" + server.localPeer());
+        assertTrue(await(await(client.connect(v4)).ping()).toNanos() > 0);
+    }
+
+    @Test
     void listeningOnNothingStillDials() throws Exception {
         Libp2pHost b = host();
         Libp2pHost dialOnly = host(local().withListen(List.of()));
