@@ -5,15 +5,13 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.weft.api.InvalidInputException;
 import io.weft.api.crypto.PublicKey;
 import io.weft.api.format.Multiaddr;
+import io.weft.api.format.Multihash;
 import io.weft.api.net.PeerInfo;
 import io.weft.api.net.Stream;
 import io.weft.api.net.TransportException;
 import io.weft.api.net.TransportException.Kind;
 import io.weft.api.thread.PeerId;
 import io.weft.transport.libp2p.proto.Libp2pProto;
-import java.io.ByteArrayOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -120,22 +118,9 @@ final class Identify {
      * 42 bytes, else its sha2-256 multihash.
      */
     static PeerId peerIdOfKey(byte[] keyProtobuf) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        if (keyProtobuf.length <= 42) {
-            out.write(0x00);
-            out.write(keyProtobuf.length);
-            out.writeBytes(keyProtobuf);
-        } else {
-            try {
-                out.write(0x12);
-                out.write(0x20);
-                out.writeBytes(MessageDigest.getInstance("SHA-256").digest(keyProtobuf));
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA-256 missing from the JDK", e);
-            }
-        }
+        Multihash hash = keyProtobuf.length <= 42 ? Multihash.identity(keyProtobuf) : Multihash.sha256(keyProtobuf);
         try {
-            return new PeerId(out.toByteArray());
+            return new PeerId(hash.bytes());
         } catch (InvalidInputException e) {
             throw new TransportException(Kind.PROTOCOL_ERROR, "identify: unusable public key: " + e.getMessage());
         }

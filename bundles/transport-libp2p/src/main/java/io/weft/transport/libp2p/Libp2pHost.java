@@ -81,6 +81,7 @@ public final class Libp2pHost implements Transport {
     private final MemoryPeerStore peerStore = new MemoryPeerStore(Clock.systemUTC(), MAX_KNOWN_PEERS);
     private final PubSubRouter pubsub;
     private volatile boolean closed;
+    private volatile List<Multiaddr> announce = List.of();
 
     private record Backoff(Instant until, Duration next) {
     }
@@ -111,6 +112,7 @@ public final class Libp2pHost implements Transport {
         Libp2pHost host = new Libp2pHost(identity, config);
         try {
             host.listen();
+            host.announce = host.computeAnnounce();
         } catch (RuntimeException e) {
             host.close();
             throw e;
@@ -170,6 +172,21 @@ public final class Libp2pHost implements Transport {
         if (!config.listen().isEmpty() && servers.isEmpty()) {
             throw new TransportException(Kind.CONNECT_FAILED, "could not listen on any address: " + failures);
         }
+    }
+
+    /**
+     * The configured announce addresses, else the listen addresses with wildcards expanded to this host's interface
+     * addresses (enumerated once, at start: identify sends them on every connection).
+     */
+    private List<Multiaddr> computeAnnounce() {
+        if (!config.announce().isEmpty()) {
+            return config.announce();
+        }
+        List<Multiaddr> out = new ArrayList<>();
+        for (Multiaddr a : listenAddresses) {
+            out.addAll(Addresses.expandWildcard(a));
+        }
+        return List.copyOf(out);
     }
 
     private ChannelInitializer<SocketChannel> initializer(boolean initiator, PeerId expected,
@@ -424,14 +441,7 @@ public final class Libp2pHost implements Transport {
 
     @Override
     public List<Multiaddr> announceAddresses() {
-        if (!config.announce().isEmpty()) {
-            return config.announce();
-        }
-        List<Multiaddr> out = new ArrayList<>();
-        for (Multiaddr a : listenAddresses) {
-            out.addAll(Addresses.expandWildcard(a));
-        }
-        return List.copyOf(out);
+        return announce;
     }
 
     @Override

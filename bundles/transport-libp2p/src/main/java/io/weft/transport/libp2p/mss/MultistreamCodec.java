@@ -1,6 +1,7 @@
 package io.weft.transport.libp2p.mss;
 
 import io.netty.buffer.ByteBuf;
+import io.weft.api.format.Varint;
 import io.weft.api.net.TransportException;
 import io.weft.api.net.TransportException.Kind;
 import java.io.ByteArrayOutputStream;
@@ -35,7 +36,7 @@ public final class MultistreamCodec {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (String line : lines) {
             byte[] text = line.getBytes(StandardCharsets.UTF_8);
-            writeVarint(out, text.length + 1);
+            Varint.write(out, text.length + 1);
             out.write(text, 0, text.length);
             out.write('\n');
         }
@@ -64,7 +65,7 @@ public final class MultistreamCodec {
     /** {@code body} preceded by its unsigned-varint length. */
     public static byte[] frame(byte[] body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 3);
-        writeVarint(out, body.length);
+        Varint.write(out, body.length);
         out.write(body, 0, body.length);
         return out.toByteArray();
     }
@@ -152,13 +153,5 @@ public final class MultistreamCodec {
             throw new TransportException(Kind.PROTOCOL_ERROR,
                     "multistream: message of " + length + " bytes exceeds " + MAX_MESSAGE_LENGTH);
         }
-    }
-
-    private static void writeVarint(ByteArrayOutputStream out, int value) {
-        while ((value & ~0x7F) != 0) {
-            out.write((value & 0x7F) | 0x80);
-            value >>>= 7;
-        }
-        out.write(value);
     }
 }

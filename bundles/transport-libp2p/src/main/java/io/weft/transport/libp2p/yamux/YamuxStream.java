@@ -12,6 +12,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.weft.api.format.Multiaddr;
+import io.weft.api.format.Varint;
 import io.weft.api.net.Stream;
 import io.weft.api.net.TransportException;
 import io.weft.api.net.TransportException.Kind;
@@ -406,14 +407,9 @@ public final class YamuxStream implements Stream {
     @Override
     public CompletableFuture<Void> writeMessage(byte[] data) {
         Objects.requireNonNull(data, "data");
-        int length = data.length;
-        ByteBuf buf = session.alloc().buffer(5 + length);
-        long v = length;
-        while ((v & ~0x7FL) != 0) {
-            buf.writeByte((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        buf.writeByte((int) v);
+        byte[] prefix = Varint.encode(data.length);
+        ByteBuf buf = session.alloc().buffer(prefix.length + data.length);
+        buf.writeBytes(prefix);
         buf.writeBytes(data);
         return enqueue(buf);
     }

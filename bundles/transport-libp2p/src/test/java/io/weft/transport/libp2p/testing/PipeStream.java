@@ -1,6 +1,7 @@
 package io.weft.transport.libp2p.testing;
 
 import io.weft.api.format.Multiaddr;
+import io.weft.api.format.Varint;
 import io.weft.api.net.Stream;
 import io.weft.api.net.TransportException;
 import io.weft.api.net.TransportException.Kind;
@@ -278,17 +279,10 @@ public final class PipeStream implements Stream {
 
     @Override
     public CompletableFuture<Void> writeMessage(byte[] data) {
-        byte[] prefix = new byte[10];
-        int n = 0;
-        long v = data.length;
-        while (v >= 0x80) {
-            prefix[n++] = (byte) ((v & 0x7f) | 0x80);
-            v >>>= 7;
-        }
-        prefix[n++] = (byte) v;
-        byte[] framed = new byte[n + data.length];
-        System.arraycopy(prefix, 0, framed, 0, n);
-        System.arraycopy(data, 0, framed, n, data.length);
+        byte[] prefix = Varint.encode(data.length);
+        byte[] framed = new byte[prefix.length + data.length];
+        System.arraycopy(prefix, 0, framed, 0, prefix.length);
+        System.arraycopy(data, 0, framed, prefix.length, data.length);
         return write(framed);
     }
 
