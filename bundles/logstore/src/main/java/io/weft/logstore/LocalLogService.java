@@ -33,7 +33,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
+import io.weft.api.log.AppendListener;
+import io.weft.api.net.Registration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The local {@link LogService} over a {@link DatastoreLogstore}. Works with plain {@code new}; the OSGi component
@@ -53,6 +58,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * transaction is aborted. The database applies a record's events this way, atomically with the append.
  */
 public final class LocalLogService implements LogService {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalLogService.class);
     /** Own logs whose keys are kept in memory for writing. */
     private static final int OWN_LOG_CACHE_SIZE = 1024;
 
@@ -70,6 +76,7 @@ public final class LocalLogService implements LogService {
                 }
             });
     private final ReentrantLock[] appendLocks = new ReentrantLock[LOCK_STRIPES];
+    private final List<AppendListener> listeners = new CopyOnWriteArrayList<>();
 
     /** A log service over {@code store}, with the system clock for address TTLs. */
     public LocalLogService(Datastore store) {
@@ -255,6 +262,7 @@ public final class LocalLogService implements LogService {
                     continue;
                 }
                 if (result.appended() != null) {
+                    notifyAppended(thread, result.appended()); // still under the log's lock: in counter order
                     return result.appended();
                 }
             }
@@ -346,7 +354,7 @@ public final class LocalLogService implements LogService {
         ReentrantLock lock = lockFor(thread, log);
         lock.lock();
         try {
-            return logstore.write(txn -> {
+            AppendResult result = logstore.write(txn -> {
                 DatastoreLogstore.requireThread(txn, thread);
                 if (!txn.has(LogstoreKeys.pubKey(thread, log))) {
                     throw new NotFoundException("log " + log + " not found in thread " + thread);
@@ -369,8 +377,128 @@ public final class LocalLogService implements LogService {
                 sameTransaction.appended(txn, appended); // throws → the transaction aborts
                 return appended;
             });
+            if (result.added()) {
+                notifyAppended(thread, result);
+            }
+            return result;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Verifies the records in parallel outside any transaction, then appends them in one write transaction (the
+     * valid prefix, if one fails), then reports the failure, if any.
+     */
+    @Override
+    public List<AppendResult> addRecords(ThreadId thread, LogId log, List<RecordEnvelope> envelopes) {
+        DatastoreLogstore.check(thread, log);
+        if (envelopes == null || envelopes.contains(null)) {
+            throw new InvalidInputException("add records: envelopes are required");
+        }
+        if (envelopes.isEmpty()) {
+            return List.of();
+        }
+        record Keys(ThreadKey key, PublicKey logKey) {
+        }
+        Keys k = logstore.read(txn -> {
+            ThreadKey key = DatastoreLogstore.threadKey(txn, thread)
+                    .orElseThrow(() -> new NotFoundException("thread " + thread + " not found"));
+            PublicKey pub = DatastoreLogstore.pubKey(txn, thread, log)
+                    .orElseThrow(() -> new NotFoundException("log " + log + " not found in thread " + thread));
+            return new Keys(key, pub);
+        });
+        // 1. verify, in parallel (signature checks dominate); keep the valid prefix and the first failure
+        Object[] checked = envelopes.parallelStream().map(env -> {
+            try {
+                return (Object) Records.verify(env, k.logKey(), k.key());
+            } catch (InvalidInputException e) {
+                return new CorruptDataException("add record: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                return e;
+            }
+        }).toArray();
+        List<Record> valid = new ArrayList<>(checked.length);
+        RuntimeException failure = null;
+        for (Object o : checked) {
+            if (o instanceof Record r) {
+                valid.add(r);
+            } else {
+                failure = (RuntimeException) o;
+                break;
+            }
+        }
+        // 2. one write transaction: per record, duplicate check, head check, append; stop at the first conflict
+        List<AppendResult> results = new ArrayList<>(valid.size());
+        ReentrantLock lock = lockFor(thread, log);
+        lock.lock();
+        try {
+            RuntimeException[] conflict = {null};
+            List<AppendResult> done = logstore.write(txn -> {
+                DatastoreLogstore.requireThread(txn, thread);
+                if (!txn.has(LogstoreKeys.pubKey(thread, log))) {
+                    throw new NotFoundException("log " + log + " not found in thread " + thread);
+                }
+                conflict[0] = null; // the store may run this more than once
+                List<AppendResult> out = new ArrayList<>(valid.size());
+                Head head = DatastoreLogstore.head(txn, thread, log);
+                for (Record record : valid) {
+                    Cid id = record.id();
+                    Optional<StoredRecord> stored = StoredRecord.get(txn, thread, id);
+                    if (stored.isPresent()) {
+                        if (!stored.get().log().equals(log)) {
+                            conflict[0] = new ConflictException("record " + id + " is already stored in another log");
+                            break;
+                        }
+                        out.add(new AppendResult(log, stored.get().counter(), record, false));
+                        continue;
+                    }
+                    Cid prev = record.prev().orElse(null);
+                    if (head.isEmpty() ? prev != null : !head.cid().equals(prev)) {
+                        conflict[0] = new ConflictException("record " + id + " does not extend log " + log
+                                + ": its prev is " + (prev == null ? "absent (a first record)" : prev)
+                                + " but the head is " + (head.isEmpty() ? "empty" : head.cid() + " #" + head.counter()));
+                        break;
+                    }
+                    head = StoredRecord.append(txn, thread, log, head, record.envelope());
+                    out.add(new AppendResult(log, head.counter(), record, true));
+                }
+                return out;
+            });
+            results.addAll(done);
+            for (AppendResult r : done) {
+                if (r.added()) {
+                    notifyAppended(thread, r);
+                }
+            }
+            if (conflict[0] != null) {
+                throw conflict[0];
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return results;
+    }
+
+    @Override
+    public Registration addAppendListener(AppendListener listener) {
+        if (listener == null) {
+            throw new InvalidInputException("append listener is required");
+        }
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    private void notifyAppended(ThreadId thread, AppendResult appended) {
+        for (AppendListener l : listeners) {
+            try {
+                l.appended(thread, appended);
+            } catch (RuntimeException e) {
+                LOG.warn("append listener {} failed on record {} of thread {}", l, appended.record().id(), thread, e);
+            }
         }
     }
 

@@ -4,7 +4,9 @@ import io.weft.api.crypto.PrivateKey;
 import io.weft.api.crypto.PublicKey;
 import io.weft.api.format.Cid;
 import io.weft.api.log.AppendHook;
+import io.weft.api.log.AppendListener;
 import io.weft.api.log.AppendResult;
+import io.weft.api.net.Registration;
 import io.weft.api.log.LogInfo;
 import io.weft.api.log.LogService;
 import io.weft.api.log.Logstore;
@@ -114,5 +116,15 @@ public final class LogServiceComponent implements LogService {
     @Override
     public Payload openRecord(ThreadId thread, Cid id) {
         return delegate.openRecord(thread, id);
+    }
+
+    @Override
+    public List<AppendResult> addRecords(ThreadId thread, LogId log, List<RecordEnvelope> envelopes) {
+        return delegate.addRecords(thread, log, envelopes);
+    }
+
+    @Override
+    public Registration addAppendListener(AppendListener listener) {
+        return delegate.addAppendListener(listener);
     }
 }

@@ -156,4 +156,27 @@ public interface LogService {
      * @throws io.weft.api.CorruptDataException  if the stored record fails verification
      */
     Payload openRecord(ThreadId thread, Cid id);
+
+    /**
+     * Appends consecutive records of one log, oldest first, as {@link #addRecord} would one by one (records
+     * already stored are skipped: their result has {@code added() == false}). Implementations may verify in
+     * parallel and commit several records per store transaction.
+     *
+     * @return one result per record, in order
+     * @throws io.weft.api.WeftException for the first record that fails (as {@link #addRecord} would); the records
+     *                                   before it are appended and stay committed
+     */
+    default List<AppendResult> addRecords(ThreadId thread, LogId log, List<RecordEnvelope> envelopes) {
+        List<AppendResult> out = new java.util.ArrayList<>(envelopes.size());
+        for (RecordEnvelope e : envelopes) {
+            out.add(addRecord(thread, log, e));
+        }
+        return out;
+    }
+
+    /**
+     * Registers a listener told of every appended record after its commit (see {@link AppendListener}).
+     * Closing the registration removes it.
+     */
+    io.weft.api.net.Registration addAppendListener(AppendListener listener);
 }
