@@ -89,7 +89,11 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
     private final Logstore logstore;
     private final NetConfig config;
     private final ScheduledExecutorService scheduler;
+    /** Outbound work: pushes, pulls, edge exchanges (these block on calls to peers). */
     private final ExecutorService workers;
+    /** Inbound calls and pubsub messages; separate from {@link #workers} so that peers calling each other never
+     * wait on one another's busy outbound threads. */
+    private final ExecutorService servers;
     private final Registration appendRegistration;
     private final Object bindLock = new Object();
     private volatile Bound bound;
@@ -135,8 +139,9 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         AtomicInteger n = new AtomicInteger();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "weft-net-scheduler"));
-        this.workers = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
-                r -> daemon(r, "weft-net-" + n.incrementAndGet()));
+        this.workers = Executors.newFixedThreadPool(16, r -> daemon(r, "weft-net-" + n.incrementAndGet()));
+        this.servers = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
+                r -> daemon(r, "weft-net-serve-" + n.incrementAndGet()));
         this.appendRegistration = logService.addAppendListener(this::onAppended);
     }
 
@@ -247,6 +252,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         appendRegistration.close();
         scheduler.shutdownNow();
         workers.shutdownNow();
+        servers.shutdownNow();
     }
 
     // ================================================================== ThreadService
@@ -942,7 +948,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         if (m.from().equals(hostId)) {
             return;
         }
-        workers.execute(() -> {
+        servers.execute(() -> {
             try {
                 PushRecordRequest req = PushRecordRequest.parseFrom(m.data());
                 if (!thread.equals(Wire.threadId(req.getBody().getThreadID()))) {
@@ -953,6 +959,8 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
             } catch (InvalidProtocolBufferException | InvalidInputException e) {
                 rejected.increment();
                 LOG.warn("thread {}: malformed pubsub message from {}: {}", thread, m.from(), e.getMessage());
+            } catch (NotFoundException e) {
+                schedulePull(m.from(), thread, true); // a log not known here yet: fetch the logs, then records
             } catch (WeftException e) {
                 LOG.debug("thread {}: pubsub record from {} not applied: {}", thread, m.from(), e.getMessage());
             }
@@ -976,7 +984,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
                 result = error(PeerCallException.INVALID_ARGUMENT, "malformed call: " + e.getMessage());
             }
             stream.writeMessage(result.toByteArray()).whenComplete((v, e) -> stream.close());
-        }, workers);
+        }, servers);
     }
 
     private static Result error(int code, String message) {

@@ -1,0 +1,111 @@
+package io.weft.net;
+
+import static io.weft.net.NetPeer.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.weft.api.UnauthorizedException;
+import io.weft.api.format.Multiaddr;
+import io.weft.api.log.Head;
+import io.weft.api.record.RecordEnvelope;
+import io.weft.api.store.Cursor;
+import io.weft.api.store.Entry;
+import io.weft.api.store.KeyRange;
+import io.weft.api.thread.LogId;
+import io.weft.api.thread.ThreadId;
+import io.weft.api.thread.ThreadInvite;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A replica holds the service key only: it stores, verifies, serves and relays records it cannot read. */
+class ReplicaTest {
+    private static final Duration WITHIN = Duration.ofSeconds(30);
+    private static final String SECRET = "plaintext-marker-7f3c";
+
+    static Map<LogId, Head> heads(NetPeer p, ThreadId t) {
+        return p.logService.logstore().headBook().heads(t);
+    }
+
+    @Test
+    void readerCatchesUpFromTheReplicaWhileTheWriterIsOffline() {
+        try (NetPeer writer = new NetPeer(); NetPeer replica = new NetPeer(); NetPeer reader = new NetPeer()) {
+            ThreadId t = writer.net.createThread(ThreadId.newRandom(), null).id();
+            for (int i = 0; i < 50; i++) {
+                writer.write(t, SECRET + " " + i);
+            }
+            Multiaddr replicaAddr = replica.transport.listenAddresses().get(0).encapsulate(
+                    Multiaddr.Component.of(Multiaddr.Protocol.P2P, replica.net.hostId().bytes()));
+            assertEquals(replica.net.hostId(), writer.net.addReplicator(t, replicaAddr));
+            await("the replica has the writer's log", WITHIN, () -> replica.logService.logstore().hasThread(t)
+                    && heads(replica, t).equals(heads(writer, t)));
+            writer.write(t, SECRET + " pushed");
+            await("the replica receives new records by push", WITHIN, () -> heads(replica, t).equals(heads(writer, t)));
+
+            // the replica cannot read: no read key, nothing in its store in plaintext
+            assertFalse(replica.logService.getThread(t).key().canRead());
+            LogId log = writer.logService.ownLog(t, writer.identity.publicKey()).orElseThrow().id();
+            RecordEnvelope first = replica.logService.records(t, log, null, 1).get(0);
+            assertThrows(UnauthorizedException.class, () -> replica.logService.openRecord(t, first.id()));
+            assertFalse(storeContains(replica, SECRET), "the replica's store holds no plaintext");
+
+            // the writer goes offline; a reader joins from the writer's invite, which also names the replica
+            ThreadInvite invite = writer.net.invite(t, false);
+            assertTrue(invite.peers().contains(replica.net.hostId()), "the invite names the replica too");
+            writer.disconnect();
+            reader.net.addThread(invite);
+            assertEquals(heads(writer, t), heads(reader, t), "the reader got every record from the replica");
+            List<RecordEnvelope> got = reader.logService.records(t, log, null, 100);
+            assertEquals(51, got.size());
+            assertArrayEquals(writer.body(SECRET + " 0"), reader.logService.openRecord(t, got.get(0).id()).body());
+            assertArrayEquals(writer.body(SECRET + " pushed"), reader.logService.openRecord(t, got.get(50).id()).body());
+        }
+    }
+
+    @Test
+    void replicaInviteMakesAReplicaThatCannotRead() {
+        try (NetPeer writer = new NetPeer(); NetPeer replica = new NetPeer()) {
+            ThreadId t = writer.net.createThread(ThreadId.newRandom(), null).id();
+            writer.write(t, SECRET);
+            ThreadInvite invite = writer.net.invite(t, true);
+            assertFalse(invite.canRead());
+            assertFalse(invite.text().contains(writer.logService.getThread(t).key().toString()));
+            replica.net.addThread(ThreadInvite.parse(invite.text()));
+            assertEquals(heads(writer, t), heads(replica, t));
+            assertFalse(storeContains(replica, SECRET));
+        }
+    }
+
+    private static boolean storeContains(NetPeer p, String text) {
+        byte[] needle = text.getBytes(StandardCharsets.UTF_8);
+        return p.store.read(txn -> {
+            try (Cursor c = txn.scan(KeyRange.all())) {
+                while (c.hasNext()) {
+                    Entry e = c.next();
+                    if (indexOf(e.value(), needle) >= 0) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        });
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
