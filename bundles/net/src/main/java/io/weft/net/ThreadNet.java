@@ -611,7 +611,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
             }
             enqueue(peer, () -> pushTo(b, peer, thread, r.log(), req));
         }
-        if (config.pubsub()) {
+        if (config.pubsub() && !b.transport().pubsub().peers(topic(thread)).isEmpty()) {
             b.transport().pubsub().publish(topic(thread), req.toByteArray()).exceptionally(e -> {
                 LOG.debug("thread {}: publishing record {} failed: {}", thread, r.record().id(), e.getMessage());
                 return null;
