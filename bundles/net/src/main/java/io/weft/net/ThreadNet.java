@@ -9,6 +9,7 @@ import io.weft.api.NotFoundException;
 import io.weft.api.UnauthorizedException;
 import io.weft.api.WeftException;
 import io.weft.api.crypto.PublicKey;
+import io.weft.api.format.Cid;
 import io.weft.api.format.Multiaddr;
 import io.weft.api.log.AddrBook;
 import io.weft.api.log.AppendResult;
@@ -49,6 +50,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +93,8 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
     private final ScheduledExecutorService scheduler;
     /** Outbound work: pushes, pulls, edge exchanges (these block on calls to peers). */
     private final ExecutorService workers;
+    /** Next-page requests issued while a page is applied (never queued behind other outbound work). */
+    private final ExecutorService prefetcher;
     /** Inbound calls and pubsub messages; separate from {@link #workers} so that peers calling each other never
      * wait on one another's busy outbound threads. */
     private final ExecutorService servers;
@@ -105,9 +109,13 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
     private final Map<ThreadId, ReentrantLock> pullLocks = new ConcurrentHashMap<>();
     private final Map<PeerId, Backoff> backoffs = new ConcurrentHashMap<>();
     private final Map<ThreadId, Map<PeerId, Long>> followers = new ConcurrentHashMap<>();
-    private final Set<PullKey> pendingPulls = ConcurrentHashMap.newKeySet();
+    /** Per thread, the peers to pull from next, and whether to fetch their logs first. */
+    private final Map<ThreadId, Map<PeerId, Boolean>> queuedPulls = new ConcurrentHashMap<>();
+    /** Threads with a drain task queued. */
+    private final Set<ThreadId> drains = ConcurrentHashMap.newKeySet();
     private final Map<PeerId, CompletableFuture<Void>> pushQueues = new ConcurrentHashMap<>();
     private final Map<LogKey, Boolean> ownLogs = new ConcurrentHashMap<>();
+    private final Map<ThreadId, List<Multiaddr>> invitePeers = new ConcurrentHashMap<>();
 
     private final LongAdder received = new LongAdder();
     private final LongAdder appended = new LongAdder();
@@ -121,9 +129,6 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
 
     /** The transport currently in use, with what was registered on it. */
     private record Bound(Transport transport, NetClient client, List<Registration> registrations) {
-    }
-
-    private record PullKey(PeerId peer, ThreadId thread) {
     }
 
     private record LogKey(ThreadId thread, LogId log) {
@@ -140,6 +145,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         AtomicInteger n = new AtomicInteger();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "weft-net-scheduler"));
         this.workers = Executors.newFixedThreadPool(16, r -> daemon(r, "weft-net-" + n.incrementAndGet()));
+        this.prefetcher = Executors.newCachedThreadPool(r -> daemon(r, "weft-net-prefetch-" + n.incrementAndGet()));
         this.servers = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                 r -> daemon(r, "weft-net-serve-" + n.incrementAndGet()));
         this.appendRegistration = logService.addAppendListener(this::onAppended);
@@ -196,6 +202,15 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
             for (ThreadId t : logstore.threads()) {
                 subscribe(t);
                 hostOwnLogs(t);
+                // after a restart the transport knows no addresses: give it those of every host of every log
+                for (LogId log : logstore.logs(t)) {
+                    for (Multiaddr a : logstore.addrBook().addrs(t, log)) {
+                        learnAddress(a);
+                    }
+                }
+                for (Multiaddr a : invitePeers(t)) {
+                    learnAddress(a);
+                }
             }
             backoffs.clear();
         }
@@ -253,6 +268,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         scheduler.shutdownNow();
         workers.shutdownNow();
         servers.shutdownNow();
+        prefetcher.shutdownNow();
     }
 
     // ================================================================== ThreadService
@@ -285,6 +301,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         Objects.requireNonNull(invite, "invite");
         ThreadId thread = invite.threadId();
         logService.addThread(thread, invite.key()); // conflicts if stored with other keys
+        rememberInvitePeers(thread, invite.addrs());
         subscribe(thread);
         for (Multiaddr a : invite.addrs()) {
             learnAddress(a);
@@ -356,6 +373,8 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
             r.close();
         }
         followers.remove(thread);
+        queuedPulls.remove(thread);
+        invitePeers.remove(thread);
         ownLogs.keySet().removeIf(k -> k.thread().equals(thread));
         return logService.deleteThread(thread);
     }
@@ -493,9 +512,43 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         }
     }
 
-    /** Peers that host a log of the thread, or recently pulled it from this peer; never this host. */
+    /** Metadata key of the addresses a thread was joined from (no secrets: the key is stored elsewhere). */
+    static final String INVITE_PEERS = "weft.net.invite-peers";
+
+    /** Stores the invite's addresses (without /thread/), so a peer that stopped before its first pull finds them. */
+    private void rememberInvitePeers(ThreadId thread, List<Multiaddr> addrs) {
+        LinkedHashSet<Multiaddr> all = new LinkedHashSet<>(invitePeers(thread));
+        for (Multiaddr a : addrs) {
+            all.add(a.decapsulate(Multiaddr.Protocol.THREAD));
+        }
+        StringBuilder text = new StringBuilder();
+        for (Multiaddr a : all) {
+            text.append(text.length() == 0 ? "" : ",").append(a);
+        }
+        logstore.metadata().putString(thread, INVITE_PEERS, text.toString());
+        invitePeers.put(thread, List.copyOf(all));
+    }
+
+    private List<Multiaddr> invitePeers(ThreadId thread) {
+        return invitePeers.computeIfAbsent(thread, t -> {
+            List<Multiaddr> out = new ArrayList<>();
+            for (String part : logstore.metadata().getString(t, INVITE_PEERS).orElse("").split(",")) {
+                if (!part.isBlank()) {
+                    try {
+                        out.add(Multiaddr.parse(part));
+                    } catch (InvalidInputException e) {
+                        LOG.warn("thread {}: ignoring a stored invite address: {}", t, e.getMessage());
+                    }
+                }
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    /** Peers that host a log of the thread, invited us to it, or recently pulled it from us; never this host. */
     private Set<PeerId> pushTargets(ThreadId thread) {
         Set<PeerId> out = new LinkedHashSet<>();
+        out.addAll(hosts(invitePeers(thread)));
         for (LogId log : logstore.logs(thread)) {
             out.addAll(hosts(logstore.addrBook().addrs(thread, log)));
         }
@@ -664,27 +717,63 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
 
     // ================================================================== pull
 
-    /** Pulls soon, once per (peer, thread) however often it is asked for meanwhile. */
+    /**
+     * Pulls soon, once per (peer, thread) however often it is asked for meanwhile. Pulls of one thread run one at a
+     * time in a single drain task, so waiting pulls never hold outbound threads.
+     */
     private void schedulePull(PeerId peer, ThreadId thread, boolean logsFirst) {
-        if (closed || peer.equals(hostId) || !pendingPulls.add(new PullKey(peer, thread))) {
+        if (closed || peer.equals(hostId)) {
             return;
         }
-        workers.execute(() -> {
-            pendingPulls.remove(new PullKey(peer, thread));
-            if (bound == null || inBackoff(peer) || !logstore.hasThread(thread)) {
-                return;
+        queuedPulls.computeIfAbsent(thread, t -> new ConcurrentHashMap<>()).merge(peer, logsFirst, Boolean::logicalOr);
+        if (drains.add(thread)) {
+            workers.execute(() -> drainPulls(thread));
+        }
+    }
+
+    private void drainPulls(ThreadId thread) {
+        drains.remove(thread); // from here on, a new request queues another drain
+        ReentrantLock lock = pullLocks.computeIfAbsent(thread, t -> new ReentrantLock());
+        if (!lock.tryLock()) {
+            // another pull of this thread runs (a caller's pullThread or addThread): try again shortly
+            if (!closed) {
+                scheduler.schedule(() -> {
+                    if (drains.add(thread)) {
+                        workers.execute(() -> drainPulls(thread));
+                    }
+                }, 200, TimeUnit.MILLISECONDS);
             }
-            try {
-                if (logsFirst) {
-                    getLogs(peer, thread);
+            return;
+        }
+        try {
+            Map<PeerId, Boolean> queue = queuedPulls.get(thread);
+            while (queue != null && !queue.isEmpty() && !closed) {
+                for (PeerId peer : new ArrayList<>(queue.keySet())) {
+                    Boolean logsFirst = queue.remove(peer);
+                    if (logsFirst != null) {
+                        pullQuietly(peer, thread, logsFirst);
+                    }
                 }
-                pull(peer, thread);
-            } catch (PeerCallException e) {
-                LOG.debug("thread {}: pull from {} failed: {}", thread, peer, e.getMessage());
-            } catch (WeftException e) {
-                LOG.warn("thread {}: pull from {} stopped: {}", thread, peer, e.getMessage());
             }
-        });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void pullQuietly(PeerId peer, ThreadId thread, boolean logsFirst) {
+        if (bound == null || inBackoff(peer) || !logstore.hasThread(thread)) {
+            return;
+        }
+        try {
+            if (logsFirst) {
+                getLogs(peer, thread);
+            }
+            pull(peer, thread);
+        } catch (PeerCallException e) {
+            LOG.debug("thread {}: pull from {} failed: {}", thread, peer, e.getMessage());
+        } catch (WeftException e) {
+            LOG.warn("thread {}: pull from {} stopped: {}", thread, peer, e.getMessage());
+        }
     }
 
     /** Fetches the thread's logs (ids, keys, hosts) from a peer and adds the ones missing here. */
@@ -741,25 +830,15 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         try {
             byte[] sk = threadKey(thread).serviceKey();
             Set<LogId> stopped = new java.util.HashSet<>();
-            while (true) {
-                Map<LogId, Head> heads = logstore.headBook().heads(thread);
-                GetRecordsRequest.Body.Builder body = GetRecordsRequest.Body.newBuilder()
-                        .setThreadID(Wire.bytes(thread.bytes()))
-                        .setServiceKey(ByteString.copyFrom(sk));
-                for (Map.Entry<LogId, Head> e : heads.entrySet()) {
-                    GetRecordsRequest.Body.LogEntry.Builder le = GetRecordsRequest.Body.LogEntry.newBuilder()
-                            .setLogID(Wire.bytes(e.getKey().bytes()))
-                            .setLimit(stopped.contains(e.getKey()) ? 0 : config.pageRecords())
-                            .setCounter(e.getValue().counter());
-                    if (!e.getValue().isEmpty()) {
-                        le.setOffset(Wire.bytes(e.getValue().cid().bytes()));
-                    }
-                    body.addLogs(le);
-                }
-                pulls.increment();
-                Result r = call(b, peer, Call.newBuilder()
-                        .setGetRecords(GetRecordsRequest.newBuilder().setBody(body)).build());
+            Map<LogId, Head> asked = logstore.headBook().heads(thread);
+            CompletableFuture<Result> inflight = CompletableFuture.completedFuture(
+                    call(b, peer, recordsCall(thread, sk, asked, stopped)));
+            while (inflight != null) {
+                Result r = join(inflight);
                 follow(peer, thread);
+                // the heads this page leads to if every record applies: ask for the next page now, while applying
+                Map<LogId, Head> expected = new HashMap<>(asked);
+                Map<LogId, List<Log.Record>> pages = new LinkedHashMap<>();
                 boolean more = false;
                 for (GetRecordsReply.LogEntry entry : r.getGetRecords().getLogsList()) {
                     LogId log;
@@ -773,22 +852,77 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
                     if (stopped.contains(log) || entry.getRecordsCount() == 0) {
                         continue;
                     }
-                    long before = logstore.headBook().head(thread, log).counter();
-                    if (apply(peer, thread, log, entry.getRecordsList())) {
-                        Head now = logstore.headBook().head(thread, log);
-                        if (now.counter() > before && remoteHead.counter() > now.counter()) {
-                            more = true;
-                        }
-                    } else {
-                        stopped.add(log);
+                    Head from = asked.getOrDefault(log, Head.EMPTY);
+                    Log.Record last = entry.getRecords(entry.getRecordsCount() - 1);
+                    Head to = new Head(Cid.dagCbor(last.getRecordNode().toByteArray()), from.counter() + entry.getRecordsCount());
+                    expected.put(log, to);
+                    pages.put(log, entry.getRecordsList());
+                    more |= remoteHead.counter() > to.counter();
+                }
+                inflight = more ? prefetch(b, peer, recordsCall(thread, sk, expected, stopped)) : null;
+                boolean asExpected = true;
+                for (Map.Entry<LogId, List<Log.Record>> e : pages.entrySet()) {
+                    if (!apply(peer, thread, e.getKey(), e.getValue())) {
+                        stopped.add(e.getKey());
+                    }
+                    if (!logstore.headBook().head(thread, e.getKey()).equals(expected.get(e.getKey()))) {
+                        asExpected = false;
                     }
                 }
-                if (!more) {
-                    return;
+                if (!asExpected && inflight != null) {
+                    // something did not apply as the prefetched request assumed: ask again from the real heads
+                    inflight.cancel(false);
+                    Map<LogId, Head> actual = logstore.headBook().heads(thread);
+                    inflight = actual.equals(asked) ? null
+                            : CompletableFuture.completedFuture(call(b, peer, recordsCall(thread, sk, actual, stopped)));
+                    asked = actual;
+                } else {
+                    asked = expected;
                 }
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    private Call recordsCall(ThreadId thread, byte[] sk, Map<LogId, Head> heads, Set<LogId> stopped) {
+        GetRecordsRequest.Body.Builder body = GetRecordsRequest.Body.newBuilder()
+                .setThreadID(Wire.bytes(thread.bytes()))
+                .setServiceKey(ByteString.copyFrom(sk));
+        for (Map.Entry<LogId, Head> e : heads.entrySet()) {
+            GetRecordsRequest.Body.LogEntry.Builder le = GetRecordsRequest.Body.LogEntry.newBuilder()
+                    .setLogID(Wire.bytes(e.getKey().bytes()))
+                    .setLimit(stopped.contains(e.getKey()) ? 0 : config.pageRecords())
+                    .setCounter(e.getValue().counter());
+            if (!e.getValue().isEmpty()) {
+                le.setOffset(Wire.bytes(e.getValue().cid().bytes()));
+            }
+            body.addLogs(le);
+        }
+        pulls.increment();
+        return Call.newBuilder().setGetRecords(GetRecordsRequest.newBuilder().setBody(body)).build();
+    }
+
+    private CompletableFuture<Result> prefetch(Bound b, PeerId peer, Call call) {
+        CompletableFuture<Result> f = new CompletableFuture<>();
+        prefetcher.execute(() -> {
+            try {
+                f.complete(call(b, peer, call));
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    private static Result join(CompletableFuture<Result> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
         }
     }
 
