@@ -126,6 +126,21 @@ final class PeerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends SIGKILL to the peer's JVM: {@code bin/weft} {@code exec}s Java, so the process started is the JVM itself
+     * (checked here, so that the kill never hits a wrapper that would leave the JVM running). Through the process
+     * handle, so that our end of the output pipe stays open. Nothing of the peer's shutdown runs.
+     */
+    void kill() {
+        String command = process.toHandle().info().command().orElse("");
+        if (!command.endsWith("/java")) {
+            throw new AssertionError("process " + process.pid() + " is not a JVM but " + command);
+        }
+        if (!process.toHandle().destroyForcibly()) {
+            throw new AssertionError("could not send SIGKILL to " + process.pid());
+        }
+    }
+
     /** Waits for the process to exit and returns its exit code; fails after the deadline. */
     int waitFor(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

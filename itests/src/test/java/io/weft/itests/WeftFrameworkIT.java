@@ -42,6 +42,8 @@ import io.weft.api.net.Transport;
 import io.weft.api.log.AppendResult;
 import io.weft.api.log.LogService;
 import io.weft.api.log.Logstore;
+import io.weft.api.log.ThreadService;
+import io.weft.api.record.RecordEnvelope;
 import io.weft.api.store.Cursor;
 import io.weft.api.store.Datastore;
 import io.weft.api.store.Entry;
@@ -49,12 +51,19 @@ import io.weft.api.store.KeyRange;
 import io.weft.api.store.ReadTxn;
 import io.weft.api.thread.HostIdentity;
 import io.weft.api.thread.LogId;
+import io.weft.api.thread.PeerId;
 import io.weft.api.thread.ThreadId;
+import io.weft.api.thread.ThreadInvite;
 import io.weft.core.cbor.CborValue;
 import io.weft.core.cbor.DagCbor;
 import io.weft.core.crypto.Ed25519;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,6 +75,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import javax.inject.Inject;
@@ -149,6 +159,7 @@ public class WeftFrameworkIT {
         assertTrue("bundles not active: " + notActive, notActive.isEmpty());
         for (String bsn : List.of("io.weft.api", "io.weft.core", "io.weft.store-xodus", "io.weft.store-memory",
                 "io.weft.logstore", "io.weft.codec-jsonpatch", "io.weft.db", "io.weft.peer",
+                "io.weft.transport-libp2p", "io.weft.net", "com.google.protobuf",
                 "com.networknt.json-schema-validator", "com.fasterxml.jackson.dataformat.jackson-dataformat-yaml",
                 "org.yaml.snakeyaml", "com.ethlo.time.itu",
                 "org.apache.felix.scr", "org.apache.felix.configadmin",
@@ -369,6 +380,154 @@ public class WeftFrameworkIT {
         assertFalse(dbs.listDatabases().stream().anyMatch(i -> i.id().equals(id)));
         assertFalse("the thread is deleted with its records", logs.logstore().hasThread(id));
         assertEquals("no database data is left", 0, count(store, dbDataPrefix(id)));
+    }
+
+    @Test
+    public void threadServiceIsActiveOnTheTransportAndTheLogService() {
+        ServiceComponentRuntime scr = service(ServiceComponentRuntime.class, null);
+        ThreadService threads = service(ThreadService.class, null);
+        Transport transport = service(Transport.class, "(listen=/ip4/127.0.0.1/tcp/0)");
+        ComponentConfigurationDTO net = activeConfiguration(scr, "io.weft.net", "io.weft.net.component.NetComponent");
+        assertEquals(1, reference(net, "transport").boundServices.length);
+        assertEquals(1, reference(net, "logService").boundServices.length);
+        assertEquals(transport.localPeer(), threads.hostId());
+        assertEquals(service(HostIdentity.class, null).peerId(), threads.hostId());
+        assertTrue(transport.protocols().toString(), transport.protocols().contains("/weft/thread/1.0.0"));
+        assertEquals(service(LogService.class, null).logstore().threads(), threads.logService().logstore().threads());
+    }
+
+    /**
+     * The framework's thread service against a peer in plain Java (a {@code PlainPeer} loaded outside OSGi, see
+     * {@link OutsidePeer}): the plain peer joins a thread created inside the framework from its invite, receives
+     * the records written there through the framework's {@link LogService}, and its own records come back.
+     */
+    @Test
+    public void threadServiceSyncsAThreadWithAPlainJavaPeer() throws Exception {
+        ThreadService threads = service(ThreadService.class, null);
+        LogService logs = service(LogService.class, null);
+        Transport transport = service(Transport.class, "(listen=/ip4/127.0.0.1/tcp/0)");
+        ThreadId id = ThreadId.newRandom();
+        threads.createThread(id, null);
+        assertTrue(logs.logstore().hasThread(id));
+        PrivateKey identity = Ed25519.generate();
+        List<String> written = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            written.add("inside " + i);
+            logs.createRecord(id, identity, textBody("inside " + i));
+        }
+        LogId insideLog = logs.ownLog(id, identity.publicKey()).orElseThrow().id();
+
+        ThreadInvite invite = threads.invite(id, false);
+        String text = invite.text();
+        ThreadInvite parsed = ThreadInvite.parse(text);
+        assertEquals(id, parsed.threadId());
+        assertEquals(List.of(threads.hostId()), parsed.peers());
+        assertTrue(parsed.canRead());
+        assertEquals(invite.addrs(), parsed.addrs());
+        assertTrue("the invite names the listen address: " + parsed, parsed.addrs().stream().anyMatch(a -> a.toString()
+                .startsWith(transport.listenAddresses().get(0) + "/p2p/" + threads.hostId() + "/thread/" + id)));
+        String key = text.substring(text.lastIndexOf('#') + 1);
+        assertFalse("toString() redacts the key", invite.toString().contains(key));
+        assertFalse("a replica invite has the service key only", threads.invite(id, true).canRead());
+
+        String thread = id.toString();
+        try (OutsidePeer peer = new OutsidePeer()) {
+            assertEquals(thread, peer.call("join", text));
+            // addThread returns after the first pull from the invite's peer: everything is there already
+            assertEquals(3L, peer.call("records", thread));
+            assertEquals(List.of(insideLog.toString()), peer.call("logs", thread));
+
+            // a record written in the framework afterwards reaches the joined peer (pushed, or pulled in a round)
+            written.add("inside 4");
+            logs.createRecord(id, identity, textBody("inside 4"));
+            await("the plain peer has the 4th record", () -> (long) peer.call("records", thread) == 4);
+            assertEquals("verified and opened, in log order", written, peer.call("texts", thread, insideLog.toString()));
+
+            // and the plain peer's own records reach the framework's log service
+            peer.call("write", thread, "outside 1");
+            LogId outsideLog = LogId.parse((String) peer.call("ownLog", thread));
+            await("the framework has the plain peer's record", () -> logs.logstore().logs(id).contains(outsideLog)
+                    && logs.logstore().headBook().head(id, outsideLog).counter() == 1);
+            RecordEnvelope outside = logs.records(id, outsideLog, null, 10).get(0);
+            assertArrayEquals(textBody("outside 1"), logs.openRecord(id, outside.id()).body());
+            assertTrue("the plain peer is a peer of the thread: " + threads.peers(id),
+                    threads.peers(id).contains(PeerId.parse((String) peer.call("hostId"))));
+        }
+        assertTrue(threads.deleteThread(id));
+        assertFalse(logs.logstore().hasThread(id));
+    }
+
+    private static byte[] textBody(String text) {
+        return DagCbor.encode(CborValue.map("text", CborValue.text(text)));
+    }
+
+    /**
+     * {@code io.weft.itests.PlainPeer} loaded by a plain class loader over this JVM's class path, so outside OSGi
+     * (the net, logstore and transport bundles export no implementation packages), driven through reflection with
+     * {@code java.*} arguments and results only.
+     */
+    static final class OutsidePeer implements AutoCloseable {
+        private final URLClassLoader loader;
+        private final Object peer;
+
+        OutsidePeer() throws Exception {
+            List<URL> urls = new ArrayList<>();
+            for (String property : List.of("java.class.path", "surefire.test.class.path")) {
+                for (String entry : System.getProperty(property, "").split(File.pathSeparator)) {
+                    if (!entry.isBlank()) {
+                        urls.add(Path.of(entry).toUri().toURL()); // a manifest-only jar brings its Class-Path along
+                    }
+                }
+            }
+            loader = new URLClassLoader("plain-peer", urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
+            peer = inLoader(() -> loader.loadClass("io.weft.itests.PlainPeer").getConstructor().newInstance());
+        }
+
+        Object call(String name, Object... args) {
+            for (Method m : peer.getClass().getMethods()) {
+                if (m.getName().equals(name) && m.getParameterCount() == args.length) {
+                    try {
+                        return inLoader(() -> m.invoke(peer, args));
+                    } catch (InvocationTargetException e) {
+                        throw new AssertionError("PlainPeer." + name + " failed: " + e.getCause(), e.getCause());
+                    } catch (Exception e) {
+                        throw new AssertionError("PlainPeer." + name + " failed: " + e, e);
+                    }
+                }
+            }
+            throw new AssertionError("PlainPeer has no method " + name + " with " + args.length + " parameters");
+        }
+
+        private <T> T inLoader(java.util.concurrent.Callable<T> action) throws Exception {
+            Thread t = Thread.currentThread();
+            ClassLoader previous = t.getContextClassLoader();
+            t.setContextClassLoader(loader);
+            try {
+                return action.call();
+            } finally {
+                t.setContextClassLoader(previous);
+            }
+        }
+
+        /**
+         * Closes the peer, not the class loader: with {@link URLClassLoader#close} here, the tests that ran after
+         * this class in the same Failsafe JVM failed with NoClassDefFoundError for io.weft.api classes.
+         */
+        @Override
+        public void close() {
+            call("close");
+        }
+    }
+
+    /** Polls {@code condition} until it holds, failing with {@code what} after {@link #TIMEOUT_MS}. */
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("timed out after " + TIMEOUT_MS + " ms waiting for: " + what);
+            }
+            Thread.sleep(20);
+        }
     }
 
     // Extension point: add one test per new core service (thread service, database, ...) here, exercising a real

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Schema;
 import io.weft.api.ConflictException;
+import io.weft.api.CorruptDataException;
 import io.weft.api.InvalidInputException;
 import io.weft.api.NotFoundException;
 import io.weft.api.StorageException;
 import io.weft.api.UnauthorizedException;
 import io.weft.api.WeftException;
+import io.weft.api.crypto.PublicKey;
 import io.weft.api.db.Change;
 import io.weft.api.db.ChangeType;
 import io.weft.api.db.Collection;
@@ -29,7 +31,11 @@ import io.weft.api.db.spi.CodecEvent;
 import io.weft.api.db.spi.EventCodec;
 import io.weft.api.db.spi.ReadFilter;
 import io.weft.api.db.spi.WriteValidator;
+import io.weft.api.format.Cid;
 import io.weft.api.log.AppendResult;
+import io.weft.api.log.LogInfo;
+import io.weft.api.log.ThreadInfo;
+import io.weft.api.record.Record;
 import io.weft.api.record.RecordEnvelope;
 import io.weft.api.store.Cursor;
 import io.weft.api.store.Entry;
@@ -48,6 +54,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,10 +66,21 @@ import org.slf4j.LoggerFactory;
  * {@code _mod}) into one body, decodes it again into events, and asks the log service to append a record with that
  * body to this peer's log; inside the append's store transaction the hook checks constraints, dispatches the events
  * (history, state, indexes) and appends the change log. So the record and all its effects commit together.
+ *
+ * <p>Records of other logs (and of this peer's log, if they arrive without a local commit) are applied by
+ * <em>catch-up</em>: each log has a durable {@link LogCursor} (the last record dispatched), and catch-up reads the
+ * records after it from the log service, opens and decodes them, dispatches them and moves the cursor, several records
+ * per store transaction. A record is dispatched exactly when the cursor moves past it, in the same transaction; local
+ * commits move their log's cursor in their append transaction.
  */
 final class Db implements Database {
     private static final Logger LOG = LoggerFactory.getLogger(Db.class);
     static final String META_HLC = "hlc";
+    /** Set (to 1) once the database keeps dispatch cursors; databases from before cursors get them at the heads. */
+    static final String META_CURSORS = "cursors";
+    /** Bounds of the records kept between their append and their catch-up. */
+    private static final int VERIFIED_RECORDS = 8192;
+    private static final long VERIFIED_BYTES = 32L << 20;
     /** Prune the change log in steps of this many entries. */
     private static final long PRUNE_STEP = 1024;
 
@@ -78,6 +96,12 @@ final class Db implements Database {
     private volatile long lastSeq;
     private final ChangeFeed feed;
     private volatile boolean closed;
+    private volatile boolean cursorsReady;
+    private final Object catchUpState = new Object();
+    private boolean catchUpRunning;
+    private boolean catchUpAgain;
+    /** Appended records this database has not dispatched yet, as verified by the log service. */
+    private final VerifiedRecords verified = new VerifiedRecords(VERIFIED_RECORDS, VERIFIED_BYTES);
 
     Db(Manager manager, ThreadId id, String name, String codecName) {
         this.manager = manager;
@@ -153,6 +177,11 @@ final class Db implements Database {
             unlockWrite();
             throw new NotFoundException("database " + id + " is deleted or closed");
         }
+    }
+
+    /** Whether the calling thread holds the write lock. */
+    boolean heldByCurrentThread() {
+        return writer == Thread.currentThread();
     }
 
     /** Whether a writer is waiting for the write lock (tests). */
@@ -401,27 +430,59 @@ final class Db implements Database {
             return;
         }
         EventCodec codec = codec();
-        long time = hlc.tick();
-        List<Action> actions = stamp(unstamped, time);
-        byte[] body = codec.encode(actions, time);
-        List<CodecEvent> events = codec.decode(body);
-        long[] seq = new long[1];
-        manager.logService().createRecord(id, manager.identity(), body, (txn, appended) -> {
-            manager.checkStore(txn);
-            requireRegistered(txn);
-            for (Action a : actions) {
-                if (a.type() == ChangeType.CREATE
-                        && txn.get(DbKeys.state(id, a.collection(), a.instanceId())) != null) {
-                    throw new ConflictException((a.collection().equals(COLLECTIONS) ? "collection " + a.instanceId()
-                            : "instance " + a.collection() + "/" + a.instanceId()) + " already exists");
+        ensureCursors();
+        for (int attempt = 0; ; attempt++) {
+            long time = hlc.tick();
+            List<Action> actions = stamp(unstamped, time);
+            byte[] body = codec.encode(actions, time);
+            List<CodecEvent> events = codec.decode(body);
+            long[] seq = new long[1];
+            try {
+                manager.logService().createRecord(id, manager.identity(), body, (txn, appended) -> {
+                    manager.checkStore(txn);
+                    requireRegistered(txn);
+                    LogCursor at = LogCursor.read(txn, id, appended.log());
+                    if (at.counter() != appended.counter() - 1) {
+                        throw new CursorBehind(appended.log());
+                    }
+                    for (Action a : actions) {
+                        if (a.type() == ChangeType.CREATE
+                                && txn.get(DbKeys.state(id, a.collection(), a.instanceId())) != null) {
+                            throw new ConflictException((a.collection().equals(COLLECTIONS)
+                                    ? "collection " + a.instanceId()
+                                    : "instance " + a.collection() + "/" + a.instanceId()) + " already exists");
+                        }
+                    }
+                    Dispatcher.Result r = dispatch(txn, codec, appended.log(), appended.counter(), events);
+                    dispatcher.checkUnique(txn, r);
+                    seq[0] = afterDispatch(txn, r.transitions());
+                    LogCursor.write(txn, id, appended.log(), at.next(appended.record().id()));
+                    purge(txn, purges);
+                });
+            } catch (CursorBehind behind) {
+                // this peer's log has records not dispatched yet (appended without a commit): apply them first,
+                // then build the record again on the new state and clock
+                if (attempt >= 2) {
+                    throw new ConflictException("database " + id + ": log " + behind.log
+                            + " has records that could not be applied; the commit was not made");
                 }
+                catchUpLocked(behind.log);
+                continue;
             }
-            Dispatcher.Result r = dispatch(txn, codec, appended.log(), appended.counter(), events);
-            dispatcher.checkUnique(txn, r);
-            seq[0] = afterDispatch(txn, r);
-            purge(txn, purges);
-        });
-        committed(seq[0]);
+            committed(seq[0]);
+            return;
+        }
+    }
+
+    /** Aborts a local append whose log has records the database has not dispatched. */
+    private static final class CursorBehind extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient LogId log;
+
+        CursorBehind(LogId log) {
+            super(null, null, false, false);
+            this.log = log;
+        }
     }
 
     private void purge(WriteTxn txn, Set<InstanceRef> purges) {
@@ -468,7 +529,7 @@ final class Db implements Database {
             long changed = manager.store().write(txn -> {
                 manager.checkStore(txn);
                 Dispatcher.Result r = dispatcher.rebuild(txn, codec);
-                seq[0] = afterDispatch(txn, r);
+                seq[0] = afterDispatch(txn, r.transitions());
                 return (long) r.transitions().size();
             });
             committed(seq[0]);
@@ -526,8 +587,8 @@ final class Db implements Database {
     }
 
     /** Change log, clock and pruning, in the dispatching transaction; returns the last sequence number. */
-    private long afterDispatch(WriteTxn txn, Dispatcher.Result r) {
-        long seq = ChangeLog.append(txn, id, r.transitions());
+    private long afterDispatch(WriteTxn txn, List<Dispatcher.Transition> transitions) {
+        long seq = ChangeLog.append(txn, id, transitions);
         ChangeLog.putMeta(txn, id, META_HLC, hlc.last());
         long upTo = Math.min(seq - config().changeLogRetention(), feed.lowestPosition());
         if (upTo - ChangeLog.meta(txn, id, ChangeLog.META_PRUNED) >= PRUNE_STEP) {
@@ -549,10 +610,13 @@ final class Db implements Database {
         }
     }
 
+    // ================================================================== remote records and catch-up
+
     /**
-     * Applies a record of another log of this database (the network path): verifies and appends it to its log, and in
-     * the same store transaction dispatches its events. The log must be known to the logstore. A record whose body
-     * this database's codec cannot decode is stored (so the log can go on) but changes nothing; that is logged.
+     * Applies a record of another log of this database (the network path): verifies and appends it to its log, then
+     * catches that log up, so its events are dispatched when this returns. The log must be known to the logstore. A
+     * record whose body this database's codec cannot decode is stored (so the log can go on) but changes nothing;
+     * that is logged.
      *
      * @return the append result ({@code added() == false} for a record already stored)
      */
@@ -563,26 +627,246 @@ final class Db implements Database {
         }
         lockWrite();
         try {
-            EventCodec codec = codec();
-            long[] seq = {lastSeq};
-            AppendResult result = manager.logService().addRecord(id, log, envelope, (txn, appended) -> {
-                manager.checkStore(txn);
-                requireRegistered(txn);
-                List<CodecEvent> events;
-                try {
-                    events = codec.decode(Records.open(appended.record(), key).body());
-                } catch (InvalidInputException e) {
-                    LOG.warn("database {}: record {} of log {} has a body the {} codec rejects ({}); stored, not applied",
-                            id, appended.record().id(), log, codecName, e.getMessage());
-                    events = List.of();
-                }
-                seq[0] = afterDispatch(txn, dispatch(txn, codec, appended.log(), appended.counter(), events));
-            });
-            committed(seq[0]);
+            codec(); // must be available before anything is stored
+            AppendResult result = manager.logService().addRecord(id, log, envelope);
+            if (result.added()) {
+                verified.offer(result);
+            }
+            catchUpLocked(log);
             return result;
         } finally {
             unlockWrite();
         }
+    }
+
+    /**
+     * Dispatches the records of every log of the database after its cursor, and returns when done.
+     *
+     * @return how many records were dispatched (including records skipped because the codec rejects their body)
+     */
+    long catchUp() {
+        lockWrite();
+        try {
+            return catchUpLocked(null);
+        } finally {
+            unlockWrite();
+        }
+    }
+
+    /** As {@link #catchUp()} for one log. */
+    long catchUp(LogId log) {
+        Objects.requireNonNull(log, "log");
+        lockWrite();
+        try {
+            return catchUpLocked(log);
+        } finally {
+            unlockWrite();
+        }
+    }
+
+    /**
+     * Told (by the manager's append listener) of a record appended without this database: keeps the verified record
+     * for the catch-up it schedules.
+     */
+    void appended(AppendResult appended) {
+        verified.offer(appended);
+        requestCatchUp();
+    }
+
+    /** How many verified records are kept for catch-up (tests). */
+    int keptVerifiedRecords() {
+        return verified.size();
+    }
+
+    /**
+     * Schedules a catch-up of every log on the manager's catch-up executor. Triggers while one is queued are
+     * coalesced; a trigger while one runs makes it run once more; runs of one database never overlap.
+     */
+    void requestCatchUp() {
+        synchronized (catchUpState) {
+            if (catchUpRunning) {
+                catchUpAgain = true;
+                return;
+            }
+            catchUpRunning = true;
+        }
+        try {
+            manager.catchUpExecutor().execute(this::catchUpLoop);
+        } catch (RuntimeException e) { // rejected: the manager is closing
+            synchronized (catchUpState) {
+                catchUpRunning = false;
+            }
+        }
+    }
+
+    private void catchUpLoop() {
+        while (true) {
+            synchronized (catchUpState) {
+                catchUpAgain = false;
+            }
+            if (!closed) {
+                try {
+                    catchUp();
+                } catch (RuntimeException e) {
+                    if (closed) {
+                        LOG.debug("database {}: catch-up stopped by close: {}", id, e.toString());
+                    } else {
+                        LOG.warn("database {}: catch-up failed; it is retried on the next record: {}", id, e.toString(), e);
+                    }
+                }
+            }
+            synchronized (catchUpState) {
+                if (!catchUpAgain || closed) {
+                    catchUpRunning = false;
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Gives a database from before cursors a cursor at each log's head (its records were dispatched on append). Runs
+     * once per database, on its first write or catch-up after the upgrade; a record appended by someone else between
+     * reading the heads and writing the cursors would count as dispatched (before cursors it was never applied).
+     */
+    private void ensureCursors() {
+        if (cursorsReady) {
+            return;
+        }
+        boolean marked = manager.store().read(txn -> txn.get(DbKeys.meta(id, META_CURSORS)) != null);
+        if (!marked) {
+            ThreadInfo thread = manager.logService().getThread(id);
+            manager.store().update(txn -> {
+                manager.checkStore(txn);
+                requireRegistered(txn);
+                for (LogInfo l : thread.logs()) {
+                    if (!l.head().isEmpty() && txn.get(DbKeys.cursor(id, l.id())) == null) {
+                        LogCursor.write(txn, id, l.id(), new LogCursor(l.head().counter(), l.head().cid()));
+                    }
+                }
+                ChangeLog.putMeta(txn, id, META_CURSORS, 1);
+            });
+            LOG.info("database {}: dispatch cursors start at the current log heads", id);
+        }
+        cursorsReady = true;
+    }
+
+    /** Catch-up of one log, or of all ({@code null}); the caller holds the write lock. */
+    private long catchUpLocked(LogId only) {
+        ensureCursors();
+        ThreadInfo thread;
+        try {
+            thread = manager.logService().getThread(id);
+        } catch (NotFoundException e) {
+            return 0; // the thread is being deleted
+        }
+        if (!thread.key().canRead()) {
+            return 0; // a replica: nothing to decrypt
+        }
+        Map<LogId, LogCursor> cursors = manager.store().read(txn -> LogCursor.readAll(txn, id));
+        EventCodec codec = null;
+        long applied = 0;
+        for (LogInfo log : thread.logs()) {
+            if (only != null && !only.equals(log.id())) {
+                continue;
+            }
+            LogCursor at = cursors.getOrDefault(log.id(), LogCursor.START);
+            if (log.head().counter() <= at.counter()) {
+                continue;
+            }
+            if (codec == null) {
+                codec = codec();
+            }
+            applied += catchUpLog(thread.key(), codec, log, at);
+        }
+        return applied;
+    }
+
+    /** A record ready to dispatch: its position, id and events (none if its body was rejected). */
+    private record Opened(long counter, Cid cid, List<CodecEvent> events) {
+    }
+
+    private long catchUpLog(ThreadKey key, EventCodec codec, LogInfo log, LogCursor start) {
+        int batchRecords = manager.catchUpBatchRecords();
+        long batchBytes = manager.catchUpBatchBytes();
+        LogCursor at = start;
+        long applied = 0;
+        while (!closed) {
+            List<RecordEnvelope> page = manager.logService().records(id, log.id(), at.cid(), batchRecords);
+            if (page.isEmpty()) {
+                break;
+            }
+            int n = 1;
+            long bytes = page.get(0).size();
+            while (n < page.size() && bytes + page.get(n).size() <= batchBytes) {
+                bytes += page.get(n).size();
+                n++;
+            }
+            List<Opened> batch = open(page.subList(0, n), log, key, codec, at);
+            LogCursor from = at;
+            LogCursor to = new LogCursor(from.counter() + batch.size(), batch.get(batch.size() - 1).cid());
+            long[] seq = {lastSeq};
+            manager.store().update(txn -> {
+                manager.checkStore(txn);
+                requireRegistered(txn);
+                if (!LogCursor.read(txn, id, log.id()).equals(from)) {
+                    throw new ConflictException("database " + id + ": the cursor of log " + log.id()
+                            + " moved during catch-up");
+                }
+                List<Dispatcher.Transition> transitions = new ArrayList<>();
+                for (Opened o : batch) {
+                    transitions.addAll(dispatch(txn, codec, log.id(), o.counter(), o.events()).transitions());
+                }
+                seq[0] = afterDispatch(txn, transitions);
+                LogCursor.write(txn, id, log.id(), to);
+            });
+            committed(seq[0]);
+            at = to;
+            applied += batch.size();
+        }
+        verified.forget(log.id(), at.counter());
+        if (applied > 0) {
+            LOG.debug("database {}: caught up {} records of log {} (now at {})", id, applied, log.id(), at.counter());
+        }
+        return applied;
+    }
+
+    /**
+     * Verifies (unless the log service's verified record was kept), opens and decodes consecutive records of a log
+     * (in parallel), the first one following {@code at}, and checks that they chain. A body the codec rejects yields no events (logged); a record that fails
+     * verification fails the batch.
+     */
+    private List<Opened> open(List<RecordEnvelope> envelopes, LogInfo log, ThreadKey key, EventCodec codec,
+            LogCursor at) {
+        PublicKey logKey = log.pubKey();
+        List<Opened> out = IntStream.range(0, envelopes.size()).parallel().mapToObj(i -> {
+            RecordEnvelope env = envelopes.get(i);
+            long counter = at.counter() + 1 + i;
+            Record record = verified.take(log.id(), counter, env);
+            if (record == null) {
+                try {
+                    record = Records.verify(env, logKey, key);
+                } catch (InvalidInputException | UnauthorizedException | CorruptDataException e) {
+                    throw new CorruptDataException("database " + id + ": stored record " + env.id() + " of log "
+                            + log.id() + " fails verification: " + e.getMessage(), e);
+                }
+            }
+            Cid expectedPrev = i == 0 ? at.cid() : envelopes.get(i - 1).id();
+            if (!Objects.equals(record.prev().orElse(null), expectedPrev)) {
+                throw new CorruptDataException("database " + id + ": record " + env.id() + " of log " + log.id()
+                        + " does not follow record " + expectedPrev);
+            }
+            List<CodecEvent> events;
+            try {
+                events = codec.decode(Records.open(record, key).body());
+            } catch (InvalidInputException e) {
+                LOG.warn("database {}: record {} of log {} has a body the {} codec rejects ({}); skipped",
+                        id, env.id(), log.id(), codecName, e.getMessage());
+                events = List.of();
+            }
+            return new Opened(counter, env.id(), events);
+        }).toList();
+        return out;
     }
 
     // ================================================================== local write checks

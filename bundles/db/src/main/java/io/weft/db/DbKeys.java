@@ -27,6 +27,8 @@ import java.util.Arrays;
  * db 01 &lt;tid&gt; 03 &lt;coll&gt; &lt;id&gt; u64 time' &lt;lid&gt; u64 counter u32 index
  *                                                  → event of the instance's history: type, payload
  * db 01 &lt;tid&gt; 04 u64 seq                            → change log entry
+ * db 01 &lt;tid&gt; 05 &lt;lid&gt;                            → dispatch cursor of a log: u64 counter || CID of the last
+ *                                                    record whose events were dispatched
  * </pre>
  * {@code time'} is the event time with its sign bit flipped, so that signed times sort as unsigned bytes. A history
  * key's suffix after {@code <id>} is the event's total order: time, then log id, then the record's position in its
@@ -46,6 +48,7 @@ final class DbKeys {
     static final byte A_INDEX = 0x02;
     static final byte A_HISTORY = 0x03;
     static final byte A_CHANGES = 0x04;
+    static final byte A_CURSOR = 0x05;
 
 
     static KeyBuilder ns() {
@@ -120,6 +123,14 @@ final class DbKeys {
 
     static byte[] change(ThreadId db, long seq) {
         return data(db).tag(A_CHANGES).u64(seq).build();
+    }
+
+    static byte[] cursorPrefix(ThreadId db) {
+        return data(db).tag(A_CURSOR).build();
+    }
+
+    static byte[] cursor(ThreadId db, LogId log) {
+        return data(db).tag(A_CURSOR).component(log.bytes()).build();
     }
 
     static long changeSeq(byte[] key) {

@@ -18,6 +18,8 @@ final class FailingDatastore implements Datastore {
     private final AtomicLong writes = new AtomicLong();
     volatile long failAtWrite = Long.MAX_VALUE;
     volatile boolean failCommit;
+    /** After the crash, every further write fails too, as nothing runs after a kill. */
+    volatile boolean sticky;
     volatile boolean crashed;
 
     FailingDatastore(Datastore delegate) {
@@ -36,6 +38,9 @@ final class FailingDatastore implements Datastore {
     }
 
     private void step() {
+        if (sticky && crashed) {
+            throw new StorageException("the process was killed");
+        }
         if (writes.incrementAndGet() == failAtWrite) {
             crashed = true;
             throw new StorageException("injected crash at write " + failAtWrite);
@@ -76,7 +81,7 @@ final class FailingDatastore implements Datastore {
 
             @Override
             public void commit() {
-                if (failCommit) {
+                if (failCommit || (sticky && crashed)) {
                     crashed = true;
                     throw new StorageException("injected crash at commit");
                 }

@@ -1262,11 +1262,13 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
             throw e;
         }
         try {
-            AppendResult r = logService.addRecord(thread, log, env);
-            if (r.added()) {
-                appended.increment();
-            } else {
-                duplicates.increment();
+            try {
+                appendPushed(thread, log, env);
+            } catch (ConflictException e) {
+                if (req.getCounter() != logstore.headBook().head(thread, log).counter() + 1) {
+                    throw e;
+                }
+                appendPushed(thread, log, env); // the head moved meanwhile (a pull appended): it may fit now
             }
         } catch (ConflictException e) {
             Head head = logstore.headBook().head(thread, log);
@@ -1282,6 +1284,15 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
             rejected.increment();
             LOG.warn("thread {}: rejected a record of log {} from peer {}: {}", thread, log, from, e.getMessage());
             throw e;
+        }
+    }
+
+    private void appendPushed(ThreadId thread, LogId log, RecordEnvelope env) {
+        AppendResult r = logService.addRecord(thread, log, env);
+        if (r.added()) {
+            appended.increment();
+        } else {
+            duplicates.increment();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.weft.api.db;
 
 import io.weft.api.thread.ThreadId;
+import io.weft.api.thread.ThreadInvite;
 import io.weft.api.thread.ThreadKey;
 import java.util.List;
 
@@ -27,6 +28,20 @@ public interface DatabaseManager {
      * @throws io.weft.api.ConflictException if the thread already exists
      */
     Database createDatabase(ThreadId id, ThreadKey key, String name, List<CollectionConfig> collections);
+
+    /**
+     * Joins a database that lives on other peers (threads API {@code NewDBFromAddr}): registers it under
+     * {@code name}, has the network's {@link io.weft.api.log.ThreadService#addThread thread service} fetch the
+     * thread's logs and records from the invite's peers, applies them, and returns the database with the collections
+     * and instances those records hold. Later records keep arriving through the network.
+     *
+     * @throws io.weft.api.InvalidInputException if the invite has no read key (a service-key-only invite makes a
+     *                                           replica: use {@code ThreadService.addThread}), the name is invalid,
+     *                                           or this peer has no network (no thread service)
+     * @throws io.weft.api.ConflictException     if the database is already here, or its thread is here with other
+     *                                           keys
+     */
+    Database joinDatabase(ThreadInvite invite, String name);
 
     /**
      * A database.

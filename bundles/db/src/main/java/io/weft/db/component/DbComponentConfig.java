@@ -5,7 +5,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** Configuration of the database manager component, PID {@value #PID}. See docs/database.md. */
-@ObjectClassDefinition(name = "Weft database", description = "Document database manager: limits, codec, listeners")
+@ObjectClassDefinition(name = "Weft database", description = "Document database manager: limits, codec, listeners, databases to join")
 public @interface DbComponentConfig {
     /** The configuration PID. */
     String PID = "io.weft.db";
@@ -35,4 +35,9 @@ public @interface DbComponentConfig {
 
     @AttributeDefinition(name = "Schema cache size", description = "Compiled JSON schemas kept in memory")
     int schema_cache_size() default DbConfig.DEFAULT_SCHEMA_CACHE_SIZE;
+
+    @AttributeDefinition(name = "Databases to join",
+            description = "Entries <name>=<invite>: each database not here yet is joined in the background once the"
+                    + " network (ThreadService) is available")
+    String[] join() default {};
 }
