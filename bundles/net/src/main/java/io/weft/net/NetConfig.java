@@ -18,9 +18,12 @@ import java.time.Duration;
  * @param edgesBatch threads per ExchangeEdges call (default 100)
  * @param backoffBase first pause after a peer failed a call; doubles per failure (default 1 s)
  * @param backoffMax longest pause (default 5 min)
+ * @param adoptThreads accept a thread this peer does not have when a peer announces one of its logs with the
+ *        thread's service key, i.e. let peers make this peer their replica (default true, as go-threads)
  */
 public record NetConfig(boolean pubsub, Duration pullInterval, Duration pullStartDelay, Duration callTimeout,
-        int pageRecords, int pageBytes, int maxMessageSize, int edgesBatch, Duration backoffBase, Duration backoffMax) {
+        int pageRecords, int pageBytes, int maxMessageSize, int edgesBatch, Duration backoffBase, Duration backoffMax,
+        boolean adoptThreads) {
 
     public NetConfig {
         requirePositive("pullInterval", pullInterval);
@@ -47,46 +50,62 @@ public record NetConfig(boolean pubsub, Duration pullInterval, Duration pullStar
 
     /** The defaults listed on the record components. */
     public static NetConfig defaults() {
-        return new NetConfig(true, Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(10), 2000, 2 * 1024 * 1024, 8 * 1024 * 1024, 100, Duration.ofSeconds(1), Duration.ofMinutes(5));
+        return new NetConfig(true, Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(10), 2000,
+                2 * 1024 * 1024, 8 * 1024 * 1024, 100, Duration.ofSeconds(1), Duration.ofMinutes(5), true);
     }
 
     public NetConfig withPubsub(boolean value) {
-        return new NetConfig(value, pullInterval, pullStartDelay, callTimeout, pageRecords, pageBytes, maxMessageSize, edgesBatch, backoffBase, backoffMax);
+        return new NetConfig(value, pullInterval, pullStartDelay, callTimeout, pageRecords, pageBytes,
+                maxMessageSize, edgesBatch, backoffBase, backoffMax, adoptThreads);
     }
 
     public NetConfig withPullInterval(Duration value) {
-        return new NetConfig(pubsub, value, pullStartDelay, callTimeout, pageRecords, pageBytes, maxMessageSize, edgesBatch, backoffBase, backoffMax);
+        return new NetConfig(pubsub, value, pullStartDelay, callTimeout, pageRecords, pageBytes,
+                maxMessageSize, edgesBatch, backoffBase, backoffMax, adoptThreads);
     }
 
     public NetConfig withPullStartDelay(Duration value) {
-        return new NetConfig(pubsub, pullInterval, value, callTimeout, pageRecords, pageBytes, maxMessageSize, edgesBatch, backoffBase, backoffMax);
+        return new NetConfig(pubsub, pullInterval, value, callTimeout, pageRecords, pageBytes,
+                maxMessageSize, edgesBatch, backoffBase, backoffMax, adoptThreads);
     }
 
     public NetConfig withCallTimeout(Duration value) {
-        return new NetConfig(pubsub, pullInterval, pullStartDelay, value, pageRecords, pageBytes, maxMessageSize, edgesBatch, backoffBase, backoffMax);
+        return new NetConfig(pubsub, pullInterval, pullStartDelay, value, pageRecords, pageBytes,
+                maxMessageSize, edgesBatch, backoffBase, backoffMax, adoptThreads);
     }
 
     public NetConfig withPageRecords(int value) {
-        return new NetConfig(pubsub, pullInterval, pullStartDelay, callTimeout, value, pageBytes, maxMessageSize, edgesBatch, backoffBase, backoffMax);
+        return new NetConfig(pubsub, pullInterval, pullStartDelay, callTimeout, value, pageBytes,
+                maxMessageSize, edgesBatch, backoffBase, backoffMax, adoptThreads);
     }
 
     public NetConfig withPageBytes(int value) {
-        return new NetConfig(pubsub, pullInterval, pullStartDelay, callTimeout, pageRecords, value, maxMessageSize, edgesBatch, backoffBase, backoffMax);
+        return new NetConfig(pubsub, pullInterval, pullStartDelay, callTimeout, pageRecords, value,
+                maxMessageSize, edgesBatch, backoffBase, backoffMax, adoptThreads);
     }
 
     public NetConfig withMaxMessageSize(int value) {
-        return new NetConfig(pubsub, pullInterval, pullStartDelay, callTimeout, pageRecords, pageBytes, value, edgesBatch, backoffBase, backoffMax);
+        return new NetConfig(pubsub, pullInterval, pullStartDelay, callTimeout, pageRecords, pageBytes,
+                value, edgesBatch, backoffBase, backoffMax, adoptThreads);
     }
 
     public NetConfig withEdgesBatch(int value) {
-        return new NetConfig(pubsub, pullInterval, pullStartDelay, callTimeout, pageRecords, pageBytes, maxMessageSize, value, backoffBase, backoffMax);
+        return new NetConfig(pubsub, pullInterval, pullStartDelay, callTimeout, pageRecords, pageBytes,
+                maxMessageSize, value, backoffBase, backoffMax, adoptThreads);
     }
 
     public NetConfig withBackoffBase(Duration value) {
-        return new NetConfig(pubsub, pullInterval, pullStartDelay, callTimeout, pageRecords, pageBytes, maxMessageSize, edgesBatch, value, backoffMax);
+        return new NetConfig(pubsub, pullInterval, pullStartDelay, callTimeout, pageRecords, pageBytes,
+                maxMessageSize, edgesBatch, value, backoffMax, adoptThreads);
     }
 
     public NetConfig withBackoffMax(Duration value) {
-        return new NetConfig(pubsub, pullInterval, pullStartDelay, callTimeout, pageRecords, pageBytes, maxMessageSize, edgesBatch, backoffBase, value);
+        return new NetConfig(pubsub, pullInterval, pullStartDelay, callTimeout, pageRecords, pageBytes,
+                maxMessageSize, edgesBatch, backoffBase, value, adoptThreads);
+    }
+
+    public NetConfig withAdoptThreads(boolean value) {
+        return new NetConfig(pubsub, pullInterval, pullStartDelay, callTimeout, pageRecords, pageBytes,
+                maxMessageSize, edgesBatch, backoffBase, backoffMax, value);
     }
 }

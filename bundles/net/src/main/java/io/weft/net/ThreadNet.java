@@ -1181,7 +1181,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         }
         Wire.remoteLog(body.getLog()); // validate before anything is stored
         if (!logstore.hasThread(thread)) {
-            if (body.getServiceKey().size() != ThreadKey.KEY_LENGTH) {
+            if (!config.adoptThreads() || body.getServiceKey().size() != ThreadKey.KEY_LENGTH) {
                 throw new NotFoundException("thread " + thread + " not found");
             }
             byte[] rk = body.getReadKey().size() == ThreadKey.KEY_LENGTH ? body.getReadKey().toByteArray() : null;

@@ -76,4 +76,30 @@ class ServiceTest {
             assertFalse(b.logService.logstore().hasThread(t));
         }
     }
+
+    @Test
+    void announcedThreadsAreAdoptedOnlyWhenAllowed() {
+        try (NetPeer owner = new NetPeer();
+             NetPeer open = new NetPeer();
+             NetPeer closed = new NetPeer(new io.weft.store.memory.MemoryDatastore(),
+                     NetPeer.TEST_CONFIG.withAdoptThreads(false))) {
+            ThreadId t = owner.net.createThread(ThreadId.newRandom(), null).id();
+            owner.write(t, "x");
+            assertEquals(open.net.hostId(), owner.net.addReplicator(t, address(open)));
+            await("the open peer adopted the thread as a replica", WITHIN,
+                    () -> open.logService.logstore().hasThread(t)
+                            && open.logService.logstore().headBook().heads(t).size() == 1);
+            assertFalse(open.logService.getThread(t).key().canRead());
+
+            PeerCallException refused = assertThrows(PeerCallException.class,
+                    () -> owner.net.addReplicator(t, address(closed)));
+            assertEquals(PeerCallException.NOT_FOUND, refused.code());
+            assertFalse(closed.logService.logstore().hasThread(t));
+        }
+    }
+
+    private static io.weft.api.format.Multiaddr address(NetPeer p) {
+        return p.transport.listenAddresses().get(0).encapsulate(io.weft.api.format.Multiaddr.Component.of(
+                io.weft.api.format.Multiaddr.Protocol.P2P, p.net.hostId().bytes()));
+    }
 }

@@ -64,7 +64,8 @@ public final class NetComponent implements ThreadService {
                 .withPageBytes(s.page_bytes())
                 .withMaxMessageSize(s.max_message_size())
                 .withEdgesBatch(s.edges_batch())
-                .withBackoffMax(Duration.ofSeconds(s.backoff_max_seconds()));
+                .withBackoffMax(Duration.ofSeconds(s.backoff_max_seconds()))
+                .withAdoptThreads(s.adopt_threads());
     }
 
     private static List<ThreadInvite> invites(String value) {

@@ -45,6 +45,13 @@ public @interface NetSettings {
     int backoff_max_seconds() default 300;
 
     /**
+     * Property {@code adopt.threads}: accept a thread this peer does not have when a peer announces one of its logs
+     * with the thread's service key (lets any peer that holds a service key make this peer its replica).
+     */
+    @AttributeDefinition(name = "Adopt announced threads")
+    boolean adopt_threads() default true;
+
+    /**
      * Property {@code threads}: invites ({@code <addr>[,<addr>…]#<key>}) of threads to join at start if not here
      * yet; a service-key-only invite makes this peer a replica of the thread. Separate several with {@code |}
      * in a .cfg file (commas are part of an invite).
