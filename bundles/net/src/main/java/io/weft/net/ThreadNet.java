@@ -86,6 +86,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ThreadNet.class);
     private static final Duration PEER_ADDR_TTL = Duration.ofHours(24);
+    private static final Duration FOLLOWER_TTL = Duration.ofHours(24);
 
     private final LogService logService;
     private final Logstore logstore;
@@ -562,8 +563,12 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         return out;
     }
 
+    /**
+     * Remembers that {@code peer} fetched {@code thread} with its service key (a reader or replica that hosts no
+     * log of it), so new records are pushed to it too, for a day after its last such call.
+     */
     private void follow(PeerId peer, ThreadId thread) {
-        long until = System.nanoTime() + 3 * config.pullInterval().toNanos();
+        long until = System.nanoTime() + FOLLOWER_TTL.toNanos();
         followers.computeIfAbsent(thread, t -> new ConcurrentHashMap<>()).put(peer, until);
     }
 

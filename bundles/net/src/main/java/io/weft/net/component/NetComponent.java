@@ -73,7 +73,7 @@ public final class NetComponent implements ThreadService {
         if (value == null) {
             return out;
         }
-        for (String part : value.split("\\|")) {
+        for (String part : value.split("[;|]")) {
             if (!part.isBlank()) {
                 try {
                     out.add(ThreadInvite.parse(part));

@@ -53,8 +53,8 @@ public @interface NetSettings {
 
     /**
      * Property {@code threads}: invites ({@code <addr>[,<addr>…]#<key>}) of threads to join at start if not here
-     * yet; a service-key-only invite makes this peer a replica of the thread. Separate several with {@code |}
-     * in a .cfg file (commas are part of an invite).
+     * yet; a service-key-only invite makes this peer a replica of the thread. Separate several with {@code ;}
+     * in a .cfg file (commas are part of an invite; {@code |} is accepted too).
      */
     @AttributeDefinition(name = "Threads to join", required = false)
     String threads() default "";
