@@ -667,7 +667,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
             if (inBackoff(peer)) {
                 continue;
             }
-            enqueue(peer, () -> pushTo(b, peer, thread, r.log(), req));
+            enqueue(peer, () -> pushTo(b, peer, thread, r.log(), req, first));
         }
         if (config.pubsub() && !b.transport().pubsub().peers(topic(thread)).isEmpty()) {
             b.transport().pubsub().publish(topic(thread), req.toByteArray()).exceptionally(e -> {
@@ -685,12 +685,15 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         });
     }
 
-    private void pushTo(Bound b, PeerId peer, ThreadId thread, LogId log, PushRecordRequest req) {
+    private void pushTo(Bound b, PeerId peer, ThreadId thread, LogId log, PushRecordRequest req, boolean newLog) {
         if (bound != b || inBackoff(peer)) {
             return;
         }
         Call call = Call.newBuilder().setPushRecord(req).build();
         try {
+            if (newLog) {
+                pushLog(b, peer, thread, log); // a new log is announced before its first record
+            }
             try {
                 call(b, peer, call);
             } catch (PeerCallException e) {
