@@ -641,10 +641,13 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
 
     /** The log service's append listener: pushes this peer's own new records (called after each commit). */
     private void onAppended(ThreadId thread, AppendResult r) {
-        if (closed || !isOwnLog(thread, r.log())) {
+        if (closed) {
             return;
         }
-        push(thread, r);
+        subscribe(thread); // threads created straight on the log service (e.g. by the database) are synced too
+        if (isOwnLog(thread, r.log())) {
+            push(thread, r);
+        }
     }
 
     private void push(ThreadId thread, AppendResult r) {
@@ -988,6 +991,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         try {
             Map<PeerId, List<ThreadId>> byPeer = new HashMap<>();
             for (ThreadId t : logstore.threads()) {
+                subscribe(t);
                 for (PeerId p : pushTargets(t)) {
                     byPeer.computeIfAbsent(p, k -> new ArrayList<>()).add(t);
                 }
