@@ -267,9 +267,18 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         }
         appendRegistration.close();
         scheduler.shutdownNow();
-        workers.shutdownNow();
-        servers.shutdownNow();
-        prefetcher.shutdownNow();
+        for (ExecutorService e : List.of(workers, servers, prefetcher)) {
+            e.shutdown(); // running calls finish (pulls stop at their next page), so no store write is interrupted
+        }
+        try {
+            for (ExecutorService e : List.of(workers, servers, prefetcher)) {
+                if (!e.awaitTermination(5, TimeUnit.SECONDS)) {
+                    e.shutdownNow();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ================================================================== ThreadService
@@ -666,18 +675,27 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         if (first) {
             ensureHosted(thread, r.log());
         }
-        for (PeerId peer : pushTargets(thread)) {
+        Set<PeerId> targets = pushTargets(thread);
+        for (PeerId peer : targets) {
             if (inBackoff(peer)) {
                 continue;
             }
             enqueue(peer, () -> pushTo(b, peer, thread, r.log(), req, first));
         }
-        if (config.pubsub() && !b.transport().pubsub().peers(topic(thread)).isEmpty()) {
+        if (config.pubsub() && !pushedDirectly(b, thread, targets)) {
             b.transport().pubsub().publish(topic(thread), req.toByteArray()).exceptionally(e -> {
                 LOG.debug("thread {}: publishing record {} failed: {}", thread, r.record().id(), e.getMessage());
                 return null;
             });
         }
+    }
+
+    /**
+     * Whether every peer subscribed to the thread's topic gets the record by a direct push anyway: then publishing
+     * would only deliver it twice (and often out of order, which costs a gap pull).
+     */
+    private static boolean pushedDirectly(Bound b, ThreadId thread, Set<PeerId> targets) {
+        return targets.containsAll(b.transport().pubsub().peers(topic(thread)));
     }
 
     /** Runs pushes to one peer one after another, in the order they were enqueued. */
@@ -845,6 +863,10 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
             CompletableFuture<Result> inflight = CompletableFuture.completedFuture(
                     call(b, peer, recordsCall(thread, sk, asked, stopped)));
             while (inflight != null) {
+                if (closed) {
+                    inflight.cancel(false);
+                    return;
+                }
                 Result r = join(inflight);
                 follow(peer, thread);
                 // the heads this page leads to if every record applies: ask for the next page now, while applying
@@ -1286,7 +1308,9 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
             Head head = logstore.headBook().head(thread, log);
             if (req.getCounter() > head.counter() + 1) {
                 gaps.increment();
-                schedulePull(from, thread, false); // records are missing between our head and this one
+                schedulePullSoon(from, thread); // records are missing between our head and this one
+            } else if (storedIn(thread, log, env)) {
+                LOG.debug("thread {}: record {} of log {} was stored meanwhile", thread, env.id(), log);
             } else {
                 rejected.increment();
                 LOG.warn("thread {}: rejected a record of log {} from peer {}: {}", thread, log, from, e.getMessage());
@@ -1296,6 +1320,26 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
             rejected.increment();
             LOG.warn("thread {}: rejected a record of log {} from peer {}: {}", thread, log, from, e.getMessage());
             throw e;
+        }
+    }
+
+    /** Appends {@code env} once more: true if it is now in {@code log} (stored meanwhile, or fitting now). */
+    private boolean storedIn(ThreadId thread, LogId log, RecordEnvelope env) {
+        try {
+            appendPushed(thread, log, env);
+            return true;
+        } catch (ConflictException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Pulls a gap shortly rather than at once: records pushed one after another may just arrive out of order, and
+     * the ones in flight usually fill the gap before the pull starts (it then finds nothing to fetch).
+     */
+    private void schedulePullSoon(PeerId peer, ThreadId thread) {
+        if (!closed) {
+            scheduler.schedule(() -> schedulePull(peer, thread, false), 100, TimeUnit.MILLISECONDS);
         }
     }
 
