@@ -704,7 +704,10 @@ final class Db implements Database {
             synchronized (catchUpState) {
                 catchUpAgain = false;
             }
-            if (!closed) {
+            if (!closed && !manager.hasCodec(codecName)) {
+                // e.g. at start in OSGi, before the codec service is bound; the manager asks again when it is
+                LOG.info("database {}: received records wait for the event codec {}", id, codecName);
+            } else if (!closed) {
                 try {
                     catchUp();
                 } catch (RuntimeException e) {

@@ -132,6 +132,17 @@ public final class Manager implements DatabaseManager, AutoCloseable {
             return v;
         });
         this.appendListener = logService.addAppendListener(this::appended);
+        requestCatchUpAll();
+    }
+
+    /**
+     * Schedules a catch-up of every registered database (done at start, and by the OSGi component when an event
+     * codec arrives: a catch-up that found its codec missing is retried then).
+     */
+    public void requestCatchUpAll() {
+        if (closed) {
+            return;
+        }
         for (ThreadId id : registeredIds()) {
             try {
                 openDb(id).requestCatchUp();
@@ -285,6 +296,10 @@ public final class Manager implements DatabaseManager, AutoCloseable {
 
     Schemas schemas() {
         return schemas;
+    }
+
+    boolean hasCodec(String name) {
+        return codecs.apply(name) != null;
     }
 
     EventCodec codec(String name) {

@@ -183,6 +183,10 @@ public final class DatabaseManagerComponent implements DatabaseManager {
             policy = ReferencePolicy.DYNAMIC)
     void addCodec(EventCodec codec, Map<String, Object> props) {
         codecs.put(key(props, "weft.codec", codec.name()), codec);
+        Manager m = manager;
+        if (m != null) {
+            m.requestCatchUpAll(); // databases that could not be caught up without this codec are now
+        }
     }
 
     void removeCodec(EventCodec codec, Map<String, Object> props) {

@@ -188,4 +188,40 @@ class DatabaseManagerComponentTest {
         assertEquals(List.of("a", "b"), joins.stream().map(DatabaseManagerComponent.JoinEntry::name).toList());
         assertEquals(List.of(), DatabaseManagerComponent.parseJoins(new String[0]));
     }
+
+    @Test
+    void recordsReceivedBeforeTheCodecArrivesAreAppliedWhenItDoes() throws Exception {
+        try (MemoryDatastore dsA = new MemoryDatastore(); MemoryDatastore dsB = new MemoryDatastore()) {
+            LocalLogService logsA = new LocalLogService(dsA);
+            LocalLogService logsB = new LocalLogService(dsB);
+            try (Manager a = Manager.builder(logsA, dsA, Ed25519.generate()).codecs(new JsonPatchCodec()).build()) {
+                Database da = a.createDatabase("notes", List.of(new CollectionConfig("Note",
+                        M.readTree("{\"type\":\"object\"}"))));
+                da.collection("Note").create("{\"_id\":\"n1\"}");
+                // b registered the database and received its records while it was stopped
+                try (Manager b = Manager.builder(logsB, dsB, Ed25519.generate()).codecs(new JsonPatchCodec()).build()) {
+                    b.joinDatabase(da.id(), da.info().key(), "notes");
+                }
+                for (io.weft.api.thread.LogId log : logsA.logstore().logs(da.id())) {
+                    logsB.logstore().addLog(da.id(), logsA.logstore().logInfo(da.id(), log).pubKey(), List.of(),
+                            java.time.Duration.ofHours(1));
+                    logsB.addRecords(da.id(), log, logsA.records(da.id(), log, null, 100));
+                }
+                PrivateKey key = Ed25519.generate();
+                DatabaseManagerComponent c = new DatabaseManagerComponent(config(Map.of()), logsB, dsB, () -> key);
+                try {
+                    assertEquals(List.of(), c.database(da.id()).listCollections(), "nothing applied without the codec");
+                    c.addCodec(new JsonPatchCodec(), Map.of("weft.codec", "jsonpatch"));
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (c.database(da.id()).listCollections().isEmpty()
+                            || !c.database(da.id()).collection("Note").has("n1")) {
+                        assertTrue(System.nanoTime() < deadline, "the records were not applied once the codec came");
+                        Thread.onSpinWait();
+                    }
+                } finally {
+                    c.deactivate();
+                }
+            }
+        }
+    }
 }
