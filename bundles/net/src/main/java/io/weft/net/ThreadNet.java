@@ -115,6 +115,8 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
     /** Threads with a drain task queued. */
     private final Set<ThreadId> drains = ConcurrentHashMap.newKeySet();
     private final Map<PeerId, CompletableFuture<Void>> pushQueues = new ConcurrentHashMap<>();
+    private final Map<PeerId, Map<LogKey, PendingPush>> pendingPushes = new ConcurrentHashMap<>();
+    private final Set<PeerId> pushDrains = ConcurrentHashMap.newKeySet();
     private final Map<LogKey, Boolean> ownLogs = new ConcurrentHashMap<>();
     private final Map<ThreadId, List<Multiaddr>> invitePeers = new ConcurrentHashMap<>();
 
@@ -680,7 +682,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
             if (inBackoff(peer)) {
                 continue;
             }
-            enqueue(peer, () -> pushTo(b, peer, thread, r.log(), req, first));
+            queuePush(b, peer, thread, r.log(), req, first);
         }
         if (config.pubsub() && !pushedDirectly(b, thread, targets)) {
             b.transport().pubsub().publish(topic(thread), req.toByteArray()).exceptionally(e -> {
@@ -698,7 +700,42 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         return targets.containsAll(b.transport().pubsub().peers(topic(thread)));
     }
 
-    /** Runs pushes to one peer one after another, in the order they were enqueued. */
+    /** A record waiting to be pushed to a peer, and whether its log must be announced first. */
+    private record PendingPush(PushRecordRequest request, boolean newLog) {
+    }
+
+    /**
+     * Pushes to a peer run one at a time, in order. When a peer falls behind (a burst of writes), only the newest
+     * record of each log waiting for it is pushed: the peer sees the gap and pulls everything in between in one page,
+     * instead of one call per record.
+     */
+    private void queuePush(Bound b, PeerId peer, ThreadId thread, LogId log, PushRecordRequest req, boolean newLog) {
+        pendingPushes.computeIfAbsent(peer, p -> new ConcurrentHashMap<>()).merge(new LogKey(thread, log),
+                new PendingPush(req, newLog), (old, nu) -> new PendingPush(nu.request(), old.newLog() || nu.newLog()));
+        if (pushDrains.add(peer)) {
+            workers.execute(() -> drainPushes(b, peer));
+        }
+    }
+
+    private void drainPushes(Bound b, PeerId peer) {
+        Map<LogKey, PendingPush> queue = pendingPushes.get(peer);
+        while (true) {
+            while (!queue.isEmpty() && !closed) {
+                for (LogKey key : new ArrayList<>(queue.keySet())) {
+                    PendingPush p = queue.remove(key);
+                    if (p != null) {
+                        pushTo(b, peer, key.thread(), key.log(), p.request(), p.newLog());
+                    }
+                }
+            }
+            pushDrains.remove(peer);
+            if (queue.isEmpty() || closed || !pushDrains.add(peer)) {
+                return; // nothing left, or a new drain took over
+            }
+        }
+    }
+
+    /** Runs tasks for one peer one after another, in the order they were enqueued. */
     private void enqueue(PeerId peer, Runnable task) {
         pushQueues.compute(peer, (p, tail) -> {
             CompletableFuture<Void> start = tail == null || tail.isDone() ? CompletableFuture.completedFuture(null) : tail;
@@ -1123,7 +1160,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
                     rejected.increment();
                     return;
                 }
-                pushed(m.from(), req);
+                pushed(m.from(), req, true);
             } catch (InvalidProtocolBufferException | InvalidInputException e) {
                 rejected.increment();
                 LOG.warn("thread {}: malformed pubsub message from {}: {}", thread, m.from(), e.getMessage());
@@ -1166,7 +1203,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
                 case PUSHLOG -> Result.newBuilder().setPushLog(servePushLog(remote, call.getPushLog())).build();
                 case GETRECORDS -> Result.newBuilder().setGetRecords(serveGetRecords(b, remote, call.getGetRecords())).build();
                 case PUSHRECORD -> {
-                    pushed(remote, call.getPushRecord());
+                    pushed(remote, call.getPushRecord(), false);
                     yield Result.newBuilder().setPushRecord(PushRecordReply.getDefaultInstance()).build();
                 }
                 case EXCHANGEEDGES -> Result.newBuilder().setExchangeEdges(serveEdges(remote, call.getExchangeEdges())).build();
@@ -1273,7 +1310,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
     }
 
     /** A record pushed by a peer (directly or over pubsub): verified and appended, or a gap pulled. */
-    private void pushed(PeerId from, PushRecordRequest req) {
+    private void pushed(PeerId from, PushRecordRequest req, boolean viaPubsub) {
         PushRecordRequest.Body body = req.getBody();
         ThreadId thread = Wire.threadId(body.getThreadID());
         LogId log = Wire.logId(body.getLogID());
@@ -1308,7 +1345,13 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
             Head head = logstore.headBook().head(thread, log);
             if (req.getCounter() > head.counter() + 1) {
                 gaps.increment();
-                schedulePullSoon(from, thread); // records are missing between our head and this one
+                // records are missing between our head and this one: a direct push is the newest of a burst (pull
+                // the rest now); over pubsub, records may just arrive out of order (give them a moment)
+                if (viaPubsub) {
+                    schedulePullSoon(from, thread);
+                } else {
+                    schedulePull(from, thread, false);
+                }
             } else if (storedIn(thread, log, env)) {
                 LOG.debug("thread {}: record {} of log {} was stored meanwhile", thread, env.id(), log);
             } else {

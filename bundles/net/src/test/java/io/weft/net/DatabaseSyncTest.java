@@ -95,4 +95,31 @@ class DatabaseSyncTest {
             }
         }
     }
+
+    @Test
+    void databasesConvergeAfterAPartitionHeals() throws Exception {
+        try (DbPeer a = new DbPeer(); DbPeer b = new DbPeer(); DbPeer c = new DbPeer()) {
+            Database dbA = a.dbs.createDatabase("team", List.of(people()));
+            ThreadInvite invite = a.peer.net.invite(dbA.id(), false);
+            Database dbB = b.dbs.joinDatabase(invite, "team");
+            Database dbC = c.dbs.joinDatabase(invite, "team");
+            dbC.collection("people").create("{\"_id\":\"c-0\",\"name\":\"c\",\"n\":0}");
+            await("all three see c's first document", WITHIN,
+                    () -> all(dbA).size() == 1 && all(dbB).equals(all(dbA)) && all(dbC).equals(all(dbA)));
+
+            c.peer.disconnect();
+            for (int k = 1; k <= 20; k++) {
+                dbA.collection("people").create("{\"_id\":\"a-" + k + "\",\"name\":\"a\",\"n\":" + k + "}");
+                dbC.collection("people").create("{\"_id\":\"c-" + k + "\",\"name\":\"c\",\"n\":" + k + "}");
+            }
+            dbC.collection("people").save("{\"_id\":\"c-0\",\"name\":\"c\",\"n\":100}");
+            await("a and b converge while c is cut off", WITHIN, () -> all(dbA).size() == 21 && all(dbB).equals(all(dbA)));
+            assertEquals(21, all(dbC).size(), "c sees only its own documents while cut off");
+
+            c.peer.reconnect();
+            await("all three converge after the partition heals", WITHIN, () -> all(dbA).size() == 41
+                    && all(dbB).equals(all(dbA)) && all(dbC).equals(all(dbA)));
+            assertEquals(100, dbB.collection("people").findById("c-0").get("n").intValue());
+        }
+    }
 }
