@@ -13,7 +13,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Makes calls of the peer protocol: opens a stream with {@link ThreadNet#PROTOCOL}, writes one length-prefixed
@@ -24,8 +23,6 @@ public final class NetClient {
     private final Transport transport;
     private final Duration timeout;
     private final int maxMessageSize;
-    private final AtomicLong bytesOut = new AtomicLong();
-    private final AtomicLong bytesIn = new AtomicLong();
 
     public NetClient(Transport transport, Duration timeout, int maxMessageSize) {
         this.transport = transport;
@@ -50,10 +47,8 @@ public final class NetClient {
             long deadline = System.nanoTime() + timeout.toNanos();
             stream = opening.get(remaining(deadline), TimeUnit.NANOSECONDS);
             stream.writeMessage(request).get(remaining(deadline), TimeUnit.NANOSECONDS);
-            bytesOut.addAndGet(request.length);
             stream.closeWrite();
             byte[] reply = stream.readMessage(maxMessageSize).get(remaining(deadline), TimeUnit.NANOSECONDS);
-            bytesIn.addAndGet(reply.length);
             Result result = Result.parseFrom(reply);
             if (result.hasError()) {
                 throw new PeerCallException(peer, result.getError().getCode(), result.getError().getMessage());
@@ -91,15 +86,5 @@ public final class NetClient {
 
     private static long remaining(long deadline) {
         return Math.max(0, deadline - System.nanoTime());
-    }
-
-    /** Request bytes written by this client since start. */
-    long bytesOut() {
-        return bytesOut.get();
-    }
-
-    /** Reply bytes read by this client since start. */
-    long bytesIn() {
-        return bytesIn.get();
     }
 }

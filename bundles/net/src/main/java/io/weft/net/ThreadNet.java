@@ -465,11 +465,6 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
                 pushesSent.sum(), pushesFailed.sum(), pulls.sum(), edgeExchanges.sum());
     }
 
-    /** Bytes of calls sent and replies received by this peer's client on the current transport. */
-    long[] clientBytes() {
-        Bound b = bound;
-        return b == null ? new long[2] : new long[] {b.client().bytesOut(), b.client().bytesIn()};
-    }
 
     // ================================================================== addresses and peers
 

@@ -12,7 +12,6 @@ import io.weft.api.thread.LogId;
 import io.weft.api.thread.ThreadId;
 import io.weft.net.pb.Log;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /** Conversions between the peer protocol's protobuf messages and Weft's value types; every decode validates. */
@@ -57,9 +56,6 @@ final class Wire {
                 r.getHeaderNode().toByteArray(), r.getBodyNode().toByteArray());
     }
 
-    static int size(Log.Record r) {
-        return r.getRecordNode().size() + r.getEventNode().size() + r.getHeaderNode().size() + r.getBodyNode().size();
-    }
 
     /** A log as sent: id, public key, the given addresses, head and counter. */
     static Log log(LogInfo info, List<Multiaddr> addrs) {
@@ -103,14 +99,5 @@ final class Wire {
     /** Constant-time comparison of a received key with the stored one. */
     static boolean sameKey(byte[] stored, ByteString received) {
         return java.security.MessageDigest.isEqual(stored, received.toByteArray());
-    }
-
-    /** Copies of both arrays zeroed after use are the caller's business; this only hides the key in toString. */
-    static String describe(byte[] key) {
-        return key == null ? "none" : "<" + key.length + " bytes>";
-    }
-
-    static boolean equalBytes(byte[] a, byte[] b) {
-        return Arrays.equals(a, b);
     }
 }
