@@ -9,6 +9,7 @@ import java.util.List;
  * The databases of this peer (go-threads {@code db.Manager}); each is one thread. Database names follow
  * {@link Names}; they label databases and need not be unique.
  */
+@org.osgi.annotation.versioning.ProviderType
 public interface DatabaseManager {
 
     /**

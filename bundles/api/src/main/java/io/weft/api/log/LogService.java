@@ -27,6 +27,7 @@ import java.util.Optional;
  * {@code UnauthorizedException} when a key this peer lacks is needed; {@code InvalidInputException} for malformed
  * arguments.
  */
+@org.osgi.annotation.versioning.ProviderType
 public interface LogService {
 
     /** The books of this service, over the same store. */

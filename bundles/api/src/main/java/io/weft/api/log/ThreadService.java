@@ -20,6 +20,7 @@ import java.util.List;
  *
  * <p>Local writes go through the {@link LogService} as before; this service notices them and pushes them.
  */
+@org.osgi.annotation.versioning.ProviderType
 public interface ThreadService {
 
     /** The peer id of this host (the transport's peer id). */
