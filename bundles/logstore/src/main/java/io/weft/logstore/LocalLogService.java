@@ -265,12 +265,24 @@ public final class LocalLogService implements LogService {
                     notifyAppended(thread, result.appended()); // still under the log's lock: in counter order
                     return result.appended();
                 }
+                backOff(attempt); // another writer (another instance on this store) won: let it finish
             }
             throw new ConflictException("create record: log " + own.log() + " kept moving; gave up after "
                     + MAX_CREATE_ATTEMPTS + " attempts");
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * A short random pause after losing a race for a log's head to a writer this instance does not coordinate with
+     * (another service on the same store), growing with the attempts, so racing writers fall out of step instead of
+     * rebuilding on the same head again and again.
+     */
+    private static void backOff(int attempt) {
+        long maxMicros = 50L << Math.min(attempt, 6); // 50 µs … 3.2 ms
+        java.util.concurrent.locks.LockSupport.parkNanos(
+                java.util.concurrent.ThreadLocalRandom.current().nextLong(maxMicros * 1000) + 1);
     }
 
     private record Snapshot(ThreadKey key, Head head) {
