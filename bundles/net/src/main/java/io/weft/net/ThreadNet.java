@@ -653,6 +653,8 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         subscribe(thread); // threads created straight on the log service (e.g. by the database) are synced too
         if (isOwnLog(thread, r.log())) {
             push(thread, r);
+        } else {
+            relay(thread, r);
         }
     }
 
@@ -684,6 +686,42 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
                 LOG.debug("thread {}: publishing record {} failed: {}", thread, r.record().id(), e.getMessage());
                 return null;
             });
+        }
+    }
+
+    /**
+     * Passes a record received from the network on to the peers that follow this thread through this peer (readers
+     * that fetched it from here, e.g. from a replica while the writer is offline) and host none of its logs: they
+     * would otherwise see it only at their next pull. A follower that has it already treats it as a duplicate,
+     * which appends nothing and so relays nothing further.
+     */
+    private void relay(ThreadId thread, AppendResult r) {
+        Bound b = bound;
+        Map<PeerId, Long> f = followers.get(thread);
+        if (b == null || f == null || f.isEmpty()) {
+            return;
+        }
+        Set<PeerId> hosts = new LinkedHashSet<>();
+        for (LogId log : logstore.logs(thread)) {
+            hosts.addAll(hosts(logstore.addrBook().addrs(thread, log)));
+        }
+        PushRecordRequest req = null;
+        long now = System.nanoTime();
+        for (Map.Entry<PeerId, Long> e : f.entrySet()) {
+            PeerId peer = e.getKey();
+            if (e.getValue() - now < 0 || hosts.contains(peer) || peer.equals(hostId) || inBackoff(peer)) {
+                continue;
+            }
+            if (req == null) {
+                req = PushRecordRequest.newBuilder()
+                        .setBody(PushRecordRequest.Body.newBuilder()
+                                .setThreadID(Wire.bytes(thread.bytes()))
+                                .setLogID(Wire.bytes(r.log().bytes()))
+                                .setRecord(Wire.record(r.record().envelope())))
+                        .setCounter(r.counter())
+                        .build();
+            }
+            queuePush(b, peer, thread, r.log(), req, false);
         }
     }
 

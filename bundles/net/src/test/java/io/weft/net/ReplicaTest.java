@@ -81,6 +81,33 @@ class ReplicaTest {
         }
     }
 
+    @Test
+    void theReplicaRelaysNewRecordsToReadersThatFollowIt() {
+        // the reader neither pulls on its own (a round an hour) nor uses pubsub: only a relay can reach it
+        NetConfig quiet = NetPeer.TEST_CONFIG.withPubsub(false).withPullInterval(Duration.ofHours(1))
+                .withPullStartDelay(Duration.ofHours(1));
+        try (NetPeer writer = new NetPeer(); NetPeer replica = new NetPeer();
+             NetPeer reader = new NetPeer(new io.weft.store.memory.MemoryDatastore(), quiet)) {
+            ThreadId t = writer.net.createThread(ThreadId.newRandom(), null).id();
+            writer.write(t, "before");
+            Multiaddr replicaAddr = replica.transport.listenAddresses().get(0).encapsulate(
+                    Multiaddr.Component.of(Multiaddr.Protocol.P2P, replica.net.hostId().bytes()));
+            writer.net.addReplicator(t, replicaAddr);
+            await("the replica has the log", WITHIN, () -> heads(replica, t).equals(heads(writer, t)));
+
+            ThreadInvite viaReplica = new ThreadInvite(List.of(replicaAddr.encapsulate(
+                    Multiaddr.Component.of(Multiaddr.Protocol.THREAD, t.bytes()))), writer.logService.getThread(t).key());
+            reader.net.addThread(viaReplica);
+            assertEquals(heads(writer, t), heads(reader, t));
+            assertFalse(writer.net.peers(t).contains(reader.net.hostId()), "the writer does not know the reader");
+
+            writer.write(t, "after");
+            await("the replica relays the new record to the reader", WITHIN,
+                    () -> heads(reader, t).equals(heads(writer, t)));
+            assertEquals(1, reader.net.stats().pulls(), "the reader pulled only when it joined");
+        }
+    }
+
     private static boolean storeContains(NetPeer p, String text) {
         byte[] needle = text.getBytes(StandardCharsets.UTF_8);
         return p.store.read(txn -> {
