@@ -114,7 +114,6 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
     private final Map<ThreadId, Map<PeerId, Boolean>> queuedPulls = new ConcurrentHashMap<>();
     /** Threads with a drain task queued. */
     private final Set<ThreadId> drains = ConcurrentHashMap.newKeySet();
-    private final Map<PeerId, CompletableFuture<Void>> pushQueues = new ConcurrentHashMap<>();
     private final Map<PeerId, Map<LogKey, PendingPush>> pendingPushes = new ConcurrentHashMap<>();
     private final Set<PeerId> pushDrains = ConcurrentHashMap.newKeySet();
     private final Map<LogKey, Boolean> ownLogs = new ConcurrentHashMap<>();
@@ -432,7 +431,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         Bound b = bound;
         if (b != null) {
             for (PeerId peer : pushTargets(thread)) {
-                enqueue(peer, () -> {
+                workers.execute(() -> {
                     try {
                         pushLog(b, peer, thread, info.id());
                     } catch (PeerCallException e) {
@@ -556,9 +555,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
     private Set<PeerId> pushTargets(ThreadId thread) {
         Set<PeerId> out = new LinkedHashSet<>();
         out.addAll(hosts(invitePeers(thread)));
-        for (LogId log : logstore.logs(thread)) {
-            out.addAll(hosts(logstore.addrBook().addrs(thread, log)));
-        }
+        out.addAll(logHosts(thread));
         Map<PeerId, Long> f = followers.get(thread);
         if (f != null) {
             long now = System.nanoTime();
@@ -566,6 +563,15 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
             out.addAll(f.keySet());
         }
         out.remove(hostId);
+        return out;
+    }
+
+    /** The peers named in the addresses of the thread's logs (this host included, if it hosts one). */
+    private Set<PeerId> logHosts(ThreadId thread) {
+        Set<PeerId> out = new LinkedHashSet<>();
+        for (LogId log : logstore.logs(thread)) {
+            out.addAll(hosts(logstore.addrBook().addrs(thread, log)));
+        }
         return out;
     }
 
@@ -701,10 +707,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         if (b == null || f == null || f.isEmpty()) {
             return;
         }
-        Set<PeerId> hosts = new LinkedHashSet<>();
-        for (LogId log : logstore.logs(thread)) {
-            hosts.addAll(hosts(logstore.addrBook().addrs(thread, log)));
-        }
+        Set<PeerId> hosts = logHosts(thread);
         PushRecordRequest req = null;
         long now = System.nanoTime();
         for (Map.Entry<PeerId, Long> e : f.entrySet()) {
@@ -768,13 +771,6 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         }
     }
 
-    /** Runs tasks for one peer one after another, in the order they were enqueued. */
-    private void enqueue(PeerId peer, Runnable task) {
-        pushQueues.compute(peer, (p, tail) -> {
-            CompletableFuture<Void> start = tail == null || tail.isDone() ? CompletableFuture.completedFuture(null) : tail;
-            return start.thenRunAsync(task, workers).exceptionally(e -> null);
-        });
-    }
 
     private void pushTo(Bound b, PeerId peer, ThreadId thread, LogId log, PushRecordRequest req, boolean newLog) {
         if (bound != b || inBackoff(peer)) {
@@ -883,7 +879,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
                 GetLogsRequest.Body.newBuilder().setThreadID(Wire.bytes(thread.bytes()))
                         .setServiceKey(ByteString.copyFrom(sk)))).build());
         for (Log l : r.getGetLogs().getLogsList()) {
-            mergeLog(peer, thread, l);
+            mergeLog(thread, parseLog(peer, thread, l));
         }
     }
 
@@ -892,16 +888,19 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
                 .orElseThrow(() -> new NotFoundException("thread " + thread + " not found"));
     }
 
-    /** Adds a log described by a peer, or the hosts it names to a known one. Returns its id. */
-    private LogId mergeLog(PeerId from, ThreadId thread, Log l) {
-        Wire.RemoteLog remote;
+    /** A log description a peer sent, validated; an invalid one is counted and logged with the peer. */
+    private Wire.RemoteLog parseLog(PeerId from, ThreadId thread, Log l) {
         try {
-            remote = Wire.remoteLog(l);
+            return Wire.remoteLog(l);
         } catch (InvalidInputException e) {
             rejected.increment();
             LOG.warn("thread {}: peer {} sent an invalid log: {}", thread, from, e.getMessage());
             throw e;
         }
+    }
+
+    /** Adds a log described by a peer, or the hosts it names to a known one. */
+    private void mergeLog(ThreadId thread, Wire.RemoteLog remote) {
         List<Multiaddr> addrs = new ArrayList<>();
         for (Multiaddr a : remote.addrs()) {
             Optional<PeerId> p = a.peerId();
@@ -915,7 +914,6 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         } else if (!addrs.isEmpty()) {
             logstore.addrBook().addAddrs(thread, remote.id(), addrs, AddrBook.PERMANENT);
         }
-        return remote.id();
     }
 
     /**
@@ -947,8 +945,15 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
                     LogId log;
                     Head remoteHead;
                     try {
-                        log = entry.hasLog() ? mergeLog(peer, thread, entry.getLog()) : Wire.logId(entry.getLogID());
-                        remoteHead = entry.hasLog() ? Wire.remoteLog(entry.getLog()).head() : Head.EMPTY;
+                        if (entry.hasLog()) {
+                            Wire.RemoteLog remote = parseLog(peer, thread, entry.getLog());
+                            mergeLog(thread, remote);
+                            log = remote.id();
+                            remoteHead = remote.head();
+                        } else {
+                            log = Wire.logId(entry.getLogID());
+                            remoteHead = Head.EMPTY;
+                        }
                     } catch (InvalidInputException e) {
                         continue;
                     }
@@ -1283,7 +1288,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         if (!body.hasLog()) {
             throw new InvalidInputException("push log: the log is missing");
         }
-        Wire.remoteLog(body.getLog()); // validate before anything is stored
+        Wire.RemoteLog log = Wire.remoteLog(body.getLog()); // validate before anything is stored
         if (!logstore.hasThread(thread)) {
             if (!config.adoptThreads() || body.getServiceKey().size() != ThreadKey.KEY_LENGTH) {
                 throw new NotFoundException("thread " + thread + " not found");
@@ -1295,7 +1300,7 @@ public final class ThreadNet implements ThreadService, AutoCloseable {
         } else {
             authenticate(thread, body.getServiceKey());
         }
-        mergeLog(remote, thread, body.getLog());
+        mergeLog(thread, log);
         follow(remote, thread);
         schedulePull(remote, thread, false);
         return PushLogReply.getDefaultInstance();
