@@ -52,6 +52,10 @@ import org.slf4j.LoggerFactory;
  * inbound stream) and reads only inbound streams handed over by {@link #handleInbound}. Each RPC is a
  * varint-length-prefixed {@code RPC} protobuf.
  *
+ * <p>Seqnos: ours are 8 bytes, counting up from the wall clock in nanoseconds (never below 2^56, so their first byte
+ * is never 0: js floodsub drops its leading zero bytes before checking a signature). We also accept js floodsub's
+ * seqnos of fewer than 8 bytes (see {@link StrictSign}) and pass such messages on to floodsub peers only.
+ *
  * <p>Gossipsub: mesh per topic (D=6, D_low=4, D_high=12), 1 s heartbeat, GRAFT/PRUNE with backoff (1 min, or what
  * a PRUNE asks for), fanout (TTL 60 s), message cache (5 windows, gossip over 3), IHAVE to D_lazy=6 (or 25 %) non-mesh
  * peers, IWANT answered from the cache, flood publishing. Not implemented: peer scoring and everything that depends
@@ -88,6 +92,11 @@ public final class PubSubRouter implements PubSub, AutoCloseable {
     static final int SEEN_MAX = 50_000;
     static final int MAX_QUEUED_RPCS = 1024;
     static final int MAX_TOPICS_PER_PEER = 10_000;
+    /**
+     * Lowest first seqno: js floodsub (11.0.28) checks a signature over the seqno re-encoded without leading zero
+     * bytes, so a seqno below 2^56 (first byte 0) would never verify there. The clock is far above it since 1972.
+     */
+    static final long MIN_SEQNO = 1L << 56;
 
     private final PubSubNetwork network;
     private final boolean gossip;
@@ -128,7 +137,7 @@ public final class PubSubRouter implements PubSub, AutoCloseable {
         this.self = network.localPeer();
         this.identity = network.identity();
         Instant now = Instant.now();
-        this.seqno = new AtomicLong(now.getEpochSecond() * 1_000_000_000L + now.getNano());
+        this.seqno = new AtomicLong(Math.max(MIN_SEQNO, now.getEpochSecond() * 1_000_000_000L + now.getNano()));
         this.protocols = gossip ? List.of(MESHSUB_1_1, MESHSUB_1_0, FLOODSUB) : List.of(FLOODSUB);
         this.heartbeatTask = scheduleHeartbeat
                 ? network.scheduler().scheduleAtFixedRate(this::heartbeatSafely, HEARTBEAT_INITIAL_DELAY_MILLIS,
@@ -576,8 +585,12 @@ public final class PubSubRouter implements PubSub, AutoCloseable {
         try {
             v = StrictSign.verify(m);
         } catch (StrictSign.InvalidMessageException e) {
-            source.invalid++;
-            LOG.debug("pubsub: dropped invalid message from {}: {}", source.id, e.getMessage());
+            if (source.invalid++ == 0) { // the first one from a peer is worth seeing; more would flood the log
+                LOG.info("pubsub: dropped an invalid message from {}: {} (more are logged at DEBUG)", source.id,
+                        e.getMessage());
+            } else {
+                LOG.debug("pubsub: dropped invalid message from {}: {}", source.id, e.getMessage());
+            }
             return;
         }
         if (v.from().equals(self)) {
@@ -587,7 +600,10 @@ public final class PubSubRouter implements PubSub, AutoCloseable {
             return;
         }
         String topic = v.topic();
-        if (gossip) {
+        // a seqno in js floodsub's short form is valid for floodsub only: gossipsub peers reject it (js gossipsub
+        // InvalidSeqno, rust-libp2p InvalidSequenceNumber), so it is neither gossiped nor sent to them
+        boolean toGossipsubPeers = v.canonicalSeqno();
+        if (gossip && toGossipsubPeers) {
             mcache.put(v.id(), topic, m);
         }
         List<Subscription> subs = subscriptions.get(topic);
@@ -619,7 +635,7 @@ public final class PubSubRouter implements PubSub, AutoCloseable {
         targets.remove(v.from());
         for (PeerId target : targets) {
             Peer p = peers.get(target);
-            if (p != null) {
+            if (p != null && (toGossipsubPeers || !p.gossipsub())) {
                 out.rpc(p).addPublish(m);
             }
         }

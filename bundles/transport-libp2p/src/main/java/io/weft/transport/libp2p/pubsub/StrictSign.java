@@ -14,6 +14,15 @@ import java.nio.charset.StandardCharsets;
  * {@code signature} over {@code "libp2p-pubsub:" || protobuf(from, data, seqno, topic)} (the fields in tag order,
  * absent ones omitted, signature and key left out) and the author's {@code key}. Message ids are
  * {@code PublicKey-protobuf || seqno}, as js gossipsub's {@code msgIdFnStrictSign}.
+ *
+ * <p>The spec's seqno is a 64-bit big-endian uint, i.e. 8 bytes, and that is what we send. js-libp2p floodsub
+ * (11.0.28, the version our interop tests run) round-trips its random seqnos through a bigint and sends them
+ * <em>without leading zero bytes</em> (and signs those bytes): one message in 256 has a 7-byte seqno, one in 65536 a
+ * 6-byte one. We accept that form too (a uint64 in 1 to 7 bytes with no leading zero byte, or the single byte 0),
+ * verify the signature over the bytes as sent, and derive the id from the seqno padded to 8 bytes (as js floodsub's
+ * {@code msgId} does), so both forms of one seqno are one message. Such messages are flagged
+ * ({@link Verified#canonicalSeqno()} false): gossipsub implementations (js gossipsub, rust-libp2p) reject them, so
+ * the router passes them on to floodsub peers only.
  */
 final class StrictSign {
     /** The prefix of the signed bytes. */
@@ -24,8 +33,12 @@ final class StrictSign {
     private StrictSign() {
     }
 
-    /** A message whose signature verified. */
-    record Verified(Message message, PeerId from, String topic, long seqno, ByteString id) {
+    /**
+     * A message whose signature verified.
+     *
+     * @param canonicalSeqno whether its seqno has the spec's 8 bytes (false: js floodsub's form without leading zeros)
+     */
+    record Verified(Message message, PeerId from, String topic, long seqno, ByteString id, boolean canonicalSeqno) {
     }
 
     /** Why a received message was rejected. */
@@ -74,9 +87,25 @@ final class StrictSign {
                 .build();
     }
 
-    /** The id of a message by {@code key} with sequence number {@code seqno}. */
+    /** The id of a message by {@code key} with sequence number {@code seqno} (8 bytes, see {@link #paddedSeqno}). */
     static ByteString messageId(PublicKey key, ByteString seqno) {
         return ByteString.copyFrom(key.marshal()).concat(seqno);
+    }
+
+    /**
+     * {@code seqno} as the spec's 8 bytes: itself if it has 8, js floodsub's form (1 to 7 bytes, no leading zero byte
+     * unless it is the single byte 0) padded with leading zeros; {@code null} for anything else (absent, empty,
+     * longer, or shorter with a leading zero, which no implementation sends).
+     */
+    static ByteString paddedSeqno(ByteString seqno) {
+        int n = seqno.size();
+        if (n == SEQNO_LENGTH) {
+            return seqno;
+        }
+        if (n == 0 || n > SEQNO_LENGTH || (n > 1 && seqno.byteAt(0) == 0)) {
+            return null;
+        }
+        return ByteString.copyFrom(new byte[SEQNO_LENGTH - n]).concat(seqno);
     }
 
     /**
@@ -84,16 +113,17 @@ final class StrictSign {
      * {@code null} if it cannot have one.
      */
     static ByteString claimedId(Message message) {
-        if (!message.hasSeqno()) {
+        ByteString seqno = message.hasSeqno() ? paddedSeqno(message.getSeqno()) : null;
+        if (seqno == null) {
             return null;
         }
         if (message.hasKey()) {
-            return message.getKey().concat(message.getSeqno());
+            return message.getKey().concat(seqno);
         }
         ByteString from = message.getFrom();
         // identity multihash 00 24 || Ed25519 PublicKey protobuf
         if (from.size() == 38 && from.byteAt(0) == 0 && from.byteAt(1) == 0x24) {
-            return from.substring(2).concat(message.getSeqno());
+            return from.substring(2).concat(seqno);
         }
         return null;
     }
@@ -103,8 +133,10 @@ final class StrictSign {
         if (!message.hasSignature()) {
             throw new InvalidMessageException("missing signature");
         }
-        if (!message.hasSeqno() || message.getSeqno().size() != SEQNO_LENGTH) {
-            throw new InvalidMessageException("seqno missing or not " + SEQNO_LENGTH + " bytes");
+        ByteString seqno = message.hasSeqno() ? paddedSeqno(message.getSeqno()) : null;
+        if (seqno == null) {
+            throw new InvalidMessageException("seqno missing or not a 64-bit big-endian uint (" + SEQNO_LENGTH
+                    + " bytes, or fewer without leading zeros as js floodsub sends)");
         }
         if (!message.hasTopic() || !message.getTopicBytes().isValidUtf8()) {
             throw new InvalidMessageException("topic missing or not UTF-8");
@@ -138,7 +170,7 @@ final class StrictSign {
         if (!Ed25519.verify(key, signedBytes(message), message.getSignature().toByteArray())) {
             throw new InvalidMessageException("bad signature");
         }
-        long seqno = message.getSeqno().asReadOnlyByteBuffer().getLong();
-        return new Verified(message, from, message.getTopic(), seqno, messageId(key, message.getSeqno()));
+        return new Verified(message, from, message.getTopic(), seqno.asReadOnlyByteBuffer().getLong(),
+                messageId(key, seqno), message.getSeqno().size() == SEQNO_LENGTH);
     }
 }
