@@ -397,28 +397,44 @@ final class Db implements Database {
 
     @Override
     public ReadTransaction readTransaction() {
+        return readTransaction(null);
+    }
+
+    @Override
+    public ReadTransaction readTransaction(PublicKey reader) {
         ensureOpen();
-        return new ReadTxnImpl(this, manager.store().beginRead());
+        return new ReadTxnImpl(this, manager.store().beginRead(), reader);
     }
 
     @Override
     public WriteTransaction writeTransaction() {
+        return writeTransaction(null);
+    }
+
+    @Override
+    public WriteTransaction writeTransaction(PublicKey writer) {
         lockWrite();
-        return new WriteTxnImpl(this);
+        return new WriteTxnImpl(this, writer);
+    }
+
+    /** The identity that writes for {@code writer}: the writer, or this peer's identity for {@code null}. */
+    PublicKey writerKey(PublicKey writer) {
+        return writer != null ? writer : manager.identity().publicKey();
     }
 
     /**
      * Commits actions as one record (the caller holds the write lock). Actions get {@code _mod} = the commit time.
      */
     void commit(List<Action> unstamped) {
-        commit(unstamped, Set.of());
+        commit(unstamped, Set.of(), null);
     }
 
     /**
-     * Commits actions as one record and purges the local history of {@code purges} (instances that are absent
-     * after the commit) in the same transaction; without actions, purges in a store transaction of their own.
+     * Commits actions as one record in {@code writer}'s log ({@code null}: this peer's own identity) and purges the
+     * local history of {@code purges} (instances that are absent after the commit) in the same transaction; without
+     * actions, purges in a store transaction of their own.
      */
-    void commit(List<Action> unstamped, Set<InstanceRef> purges) {
+    void commit(List<Action> unstamped, Set<InstanceRef> purges, PublicKey writer) {
         ensureOpen();
         if (unstamped.isEmpty()) {
             if (!purges.isEmpty()) {
@@ -437,28 +453,33 @@ final class Db implements Database {
             byte[] body = codec.encode(actions, time);
             List<CodecEvent> events = codec.decode(body);
             long[] seq = new long[1];
+            io.weft.api.log.AppendHook hook = (txn, appended) -> {
+                manager.checkStore(txn);
+                requireRegistered(txn);
+                LogCursor at = LogCursor.read(txn, id, appended.log());
+                if (at.counter() != appended.counter() - 1) {
+                    throw new CursorBehind(appended.log());
+                }
+                for (Action a : actions) {
+                    if (a.type() == ChangeType.CREATE
+                            && txn.get(DbKeys.state(id, a.collection(), a.instanceId())) != null) {
+                        throw new ConflictException((a.collection().equals(COLLECTIONS)
+                                ? "collection " + a.instanceId()
+                                : "instance " + a.collection() + "/" + a.instanceId()) + " already exists");
+                    }
+                }
+                Dispatcher.Result r = dispatch(txn, codec, appended.log(), appended.counter(), events);
+                dispatcher.checkUnique(txn, r);
+                seq[0] = afterDispatch(txn, r.transitions());
+                LogCursor.write(txn, id, appended.log(), at.next(appended.record().id()));
+                purge(txn, purges);
+            };
             try {
-                manager.logService().createRecord(id, manager.identity(), body, (txn, appended) -> {
-                    manager.checkStore(txn);
-                    requireRegistered(txn);
-                    LogCursor at = LogCursor.read(txn, id, appended.log());
-                    if (at.counter() != appended.counter() - 1) {
-                        throw new CursorBehind(appended.log());
-                    }
-                    for (Action a : actions) {
-                        if (a.type() == ChangeType.CREATE
-                                && txn.get(DbKeys.state(id, a.collection(), a.instanceId())) != null) {
-                            throw new ConflictException((a.collection().equals(COLLECTIONS)
-                                    ? "collection " + a.instanceId()
-                                    : "instance " + a.collection() + "/" + a.instanceId()) + " already exists");
-                        }
-                    }
-                    Dispatcher.Result r = dispatch(txn, codec, appended.log(), appended.counter(), events);
-                    dispatcher.checkUnique(txn, r);
-                    seq[0] = afterDispatch(txn, r.transitions());
-                    LogCursor.write(txn, id, appended.log(), at.next(appended.record().id()));
-                    purge(txn, purges);
-                });
+                if (writer == null || writer.equals(manager.identity().publicKey())) {
+                    manager.logService().createRecord(id, manager.identity(), body, hook);
+                } else {
+                    manager.logService().createRecord(id, writer, body, hook);
+                }
             } catch (CursorBehind behind) {
                 // this peer's log has records not dispatched yet (appended without a commit): apply them first,
                 // then build the record again on the new state and clock

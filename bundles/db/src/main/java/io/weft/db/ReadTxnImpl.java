@@ -12,11 +12,14 @@ import java.util.List;
 final class ReadTxnImpl implements ReadTransaction {
     private final Db db;
     private final ReadTxn txn;
+    /** The client reading, or {@code null} for the local host. */
+    private final io.weft.api.crypto.PublicKey reader;
     private volatile boolean closed;
 
-    ReadTxnImpl(Db db, ReadTxn txn) {
+    ReadTxnImpl(Db db, ReadTxn txn, io.weft.api.crypto.PublicKey reader) {
         this.db = db;
         this.txn = txn;
+        this.reader = reader;
     }
 
     private SnapshotSource source(String collection) {
@@ -35,31 +38,31 @@ final class ReadTxnImpl implements ReadTransaction {
     @Override
     public boolean has(String collection, String id) {
         SnapshotSource s = source(collection);
-        return Reads.get(db, cfg(collection), s, id) != null;
+        return Reads.get(db, reader, cfg(collection), s, id) != null;
     }
 
     @Override
     public boolean hasAll(String collection, List<String> ids) {
         SnapshotSource s = source(collection);
-        return Reads.hasAll(db, cfg(collection), s, ids);
+        return Reads.hasAll(db, reader, cfg(collection), s, ids);
     }
 
     @Override
     public ObjectNode findById(String collection, String id) {
         SnapshotSource s = source(collection);
-        return Reads.require(db, cfg(collection), s, id);
+        return Reads.require(db, reader, cfg(collection), s, id);
     }
 
     @Override
     public List<ObjectNode> findByIds(String collection, List<String> ids) {
         SnapshotSource s = source(collection);
-        return Reads.requireAll(db, cfg(collection), s, ids);
+        return Reads.requireAll(db, reader, cfg(collection), s, ids);
     }
 
     @Override
     public List<ObjectNode> find(String collection, Query query) {
         SnapshotSource s = source(collection);
-        return Reads.find(db, cfg(collection), s, query);
+        return Reads.find(db, reader, cfg(collection), s, query);
     }
 
     @Override

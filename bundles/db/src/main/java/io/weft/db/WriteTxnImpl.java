@@ -39,6 +39,8 @@ final class WriteTxnImpl implements WriteTransaction {
 
     private final Db db;
     private final boolean locked;
+    /** The client this transaction writes for, or {@code null} for this peer's own identity. */
+    private final io.weft.api.crypto.PublicKey writer;
     private final LinkedHashMap<InstanceRef, Pending> pending = new LinkedHashMap<>();
     private final java.util.Set<InstanceRef> purges = new java.util.LinkedHashSet<>();
     private volatile boolean done;
@@ -67,17 +69,23 @@ final class WriteTxnImpl implements WriteTransaction {
     }
 
     WriteTxnImpl(Db db) {
-        this(db, true);
+        this(db, null);
     }
 
-    private WriteTxnImpl(Db db, boolean locked) {
+    /** A transaction (its caller holds the write lock) that writes for {@code writer} ({@code null}: this peer). */
+    WriteTxnImpl(Db db, io.weft.api.crypto.PublicKey writer) {
+        this(db, true, writer);
+    }
+
+    private WriteTxnImpl(Db db, boolean locked, io.weft.api.crypto.PublicKey writer) {
         this.db = db;
         this.locked = locked;
+        this.writer = writer;
     }
 
     /** A transaction that holds no lock and can only verify (for {@code Collection.verify}). */
     static WriteTxnImpl detached(Db db) {
-        return new WriteTxnImpl(db, false);
+        return new WriteTxnImpl(db, false, null);
     }
 
     // ================================================================== lifecycle
@@ -127,7 +135,7 @@ final class WriteTxnImpl implements WriteTransaction {
         done = true;
         endedBecause = "committed";
         try {
-            db.commit(actions(pending), purges);
+            db.commit(actions(pending), purges, writer);
         } finally {
             pending.clear();
             purges.clear();
@@ -245,7 +253,7 @@ final class WriteTxnImpl implements WriteTransaction {
         if (v == null) {
             return;
         }
-        String reason = v.validate(db.manager.identity().publicKey(), cfg.name(), type,
+        String reason = v.validate(db.writerKey(writer), cfg.name(), type,
                 before == null ? null : before.deepCopy(), after == null ? null : after.deepCopy());
         if (reason != null) {
             throw problem(cfg.name(), id, Kind.REJECTED, "write validator " + cfg.writeValidator() + " rejected "
@@ -478,26 +486,26 @@ final class WriteTxnImpl implements WriteTransaction {
 
     @Override
     public boolean has(String collection, String id) {
-        return read(collection, (cfg, s) -> Reads.get(db, cfg, s, id) != null);
+        return read(collection, (cfg, s) -> Reads.get(db, writer, cfg, s, id) != null);
     }
 
     @Override
     public boolean hasAll(String collection, List<String> ids) {
-        return read(collection, (cfg, s) -> Reads.hasAll(db, cfg, s, ids));
+        return read(collection, (cfg, s) -> Reads.hasAll(db, writer, cfg, s, ids));
     }
 
     @Override
     public ObjectNode findById(String collection, String id) {
-        return read(collection, (cfg, s) -> Reads.require(db, cfg, s, id));
+        return read(collection, (cfg, s) -> Reads.require(db, writer, cfg, s, id));
     }
 
     @Override
     public List<ObjectNode> findByIds(String collection, List<String> ids) {
-        return read(collection, (cfg, s) -> Reads.requireAll(db, cfg, s, ids));
+        return read(collection, (cfg, s) -> Reads.requireAll(db, writer, cfg, s, ids));
     }
 
     @Override
     public List<ObjectNode> find(String collection, Query query) {
-        return read(collection, (cfg, s) -> Reads.find(db, cfg, s, query));
+        return read(collection, (cfg, s) -> Reads.find(db, writer, cfg, s, query));
     }
 }

@@ -126,4 +126,80 @@ class ViewsAndHooksTest extends DbFixture {
         assertEquals(List.of(WriteProblem.Kind.REJECTED),
                 db.collection("Doc").verify(List.of(json("{\"_id\":\"c\"}"))).stream().map(WriteProblem::kind).toList());
     }
+
+    @Test
+    void aTransactionOpenedForAWriterIsValidatedFilteredAndRecordedAsThatWriter() {
+        List<PublicKey> writers = new ArrayList<>();
+        List<PublicKey> readers = new ArrayList<>();
+        PublicKey owner = Ed25519.generate().publicKey();
+        WriteValidator ownerOnly = new WriteValidator() {
+            @Override
+            public String name() {
+                return "owner";
+            }
+
+            @Override
+            public String validate(PublicKey writer, String collection, ChangeType type, JsonNode before, JsonNode after) {
+                writers.add(writer);
+                return writer.equals(owner) ? null : "only the owner writes";
+            }
+        };
+        ReadFilter audit = new ReadFilter() {
+            @Override
+            public String name() {
+                return "audit";
+            }
+
+            @Override
+            public ObjectNode filter(PublicKey reader, String collection, ObjectNode instance) {
+                readers.add(reader);
+                return instance;
+            }
+        };
+        Peer p = peer(open("memory"), Ed25519.generate(), b -> b
+                .writeValidators(n -> n.equals("owner") ? ownerOnly : null)
+                .readFilters(n -> n.equals("audit") ? audit : null));
+        Database db = p.manager().createDatabase("owned",
+                List.of(new CollectionConfig("Doc", schema("{\"type\":\"object\"}"), List.of(), "owner", "audit")));
+
+        // the host (no writer) is refused, the owner is accepted
+        assertThrows(UnauthorizedException.class, () -> db.collection("Doc").create(json("{\"_id\":\"h\"}")));
+        assertEquals(p.identity().publicKey(), writers.get(0));
+        String id = db.write(owner, t -> {
+            assertTrue(t.findAll("Doc").isEmpty());
+            return t.create("Doc", json("{\"_id\":\"o\"}"));
+        });
+        assertEquals("o", id);
+        assertEquals(owner, writers.get(writers.size() - 1));
+
+        // the record is the owner's: in the owner's log (kept by this peer), with the owner as author
+        var thread = p.logs().getThread(db.id());
+        var ownerLog = p.logs().ownLog(db.id(), owner).orElseThrow();
+        assertTrue(ownerLog.hasPrivateKey());
+        assertEquals(1, ownerLog.head().counter());
+        var record = p.logs().openRecord(db.id(), ownerLog.head().cid());
+        assertNotNull(record);
+        assertEquals(owner, io.weft.core.record.Records.verify(
+                p.logs().getRecord(db.id(), ownerLog.head().cid()), ownerLog.pubKey(), thread.key()).author());
+
+        // reads on behalf of a reader pass it to the read filter; the host reads as null
+        readers.clear();
+        try (var r = db.readTransaction(owner)) {
+            assertEquals(1, r.findAll("Doc").size());
+        }
+        db.collection("Doc").findById("o");
+        assertEquals(java.util.Arrays.asList(owner, null), readers);
+
+        // a transaction for another writer is rolled back by the validator; nothing is written
+        PublicKey stranger = Ed25519.generate().publicKey();
+        assertThrows(UnauthorizedException.class, () -> db.write(stranger, t -> {
+            t.save("Doc", json("{\"_id\":\"o\",\"x\":1}"));
+            return null;
+        }));
+        assertTrue(p.logs().ownLog(db.id(), stranger).isEmpty());
+        assertFalse(db.collection("Doc").findById("o").has("x"));
+        // the host's own identity as an explicit writer is the host's log
+        assertEquals(p.logs().ownLog(db.id(), p.identity().publicKey()).orElseThrow().id(),
+                p.logs().getOrCreateOwnLog(db.id(), p.identity()).id());
+    }
 }

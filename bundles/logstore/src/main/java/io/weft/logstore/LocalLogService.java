@@ -165,13 +165,22 @@ public final class LocalLogService implements LogService {
 
     @Override
     public LogInfo getOrCreateOwnLog(ThreadId thread, PrivateKey identity) {
+        if (identity == null) {
+            throw new InvalidInputException("identity is required");
+        }
+        return getOrCreateOwnLog(thread, identity.publicKey());
+    }
+
+    /** The log's private key is this peer's in either case: the identity's private key is never needed. */
+    @Override
+    public LogInfo getOrCreateOwnLog(ThreadId thread, PublicKey identity) {
         DatastoreLogstore.check(thread);
         if (identity == null) {
             throw new InvalidInputException("identity is required");
         }
         Optional<LogInfo> existing = logstore.read(txn -> {
             DatastoreLogstore.requireThread(txn, thread);
-            return ownLog(txn, thread, identity.publicKey());
+            return ownLog(txn, thread, identity);
         });
         if (existing.isPresent()) {
             return existing.get();
@@ -179,12 +188,12 @@ public final class LocalLogService implements LogService {
         PrivateKey logKey = Ed25519.generate(); // outside the write transaction
         return logstore.write(txn -> {
             DatastoreLogstore.requireThread(txn, thread);
-            Optional<LogInfo> raced = ownLog(txn, thread, identity.publicKey());
+            Optional<LogInfo> raced = ownLog(txn, thread, identity);
             if (raced.isPresent()) {
                 return raced.get();
             }
             LogId log = DatastoreLogstore.addPrivKey(txn, thread, logKey);
-            DatastoreLogstore.putMetaBytes(txn, thread, identityKey(identity.publicKey()), log.bytes());
+            DatastoreLogstore.putMetaBytes(txn, thread, identityKey(identity), log.bytes());
             return DatastoreLogstore.logInfo(txn, thread, log, logstore.now()).orElseThrow();
         });
     }
@@ -218,6 +227,15 @@ public final class LocalLogService implements LogService {
 
     @Override
     public AppendResult createRecord(ThreadId thread, PrivateKey identity, byte[] bodyNode, AppendHook sameTransaction) {
+        if (identity == null) {
+            throw new InvalidInputException("create record: identity, body and hook are required");
+        }
+        // the identity's private key signs nothing (the log key does): only its public half names the author
+        return createRecord(thread, identity.publicKey(), bodyNode, sameTransaction);
+    }
+
+    @Override
+    public AppendResult createRecord(ThreadId thread, PublicKey identity, byte[] bodyNode, AppendHook sameTransaction) {
         DatastoreLogstore.check(thread);
         if (identity == null || bodyNode == null || sameTransaction == null) {
             throw new InvalidInputException("create record: identity, body and hook are required");
@@ -234,7 +252,7 @@ public final class LocalLogService implements LogService {
                 Snapshot s = logstore.read(txn -> new Snapshot(readableKey(txn, thread),
                         DatastoreLogstore.head(txn, thread, writer.log())));
                 // 2. build outside the write transaction (the writer made every field: nothing to re-verify)
-                Record record = Records.createRecord(bodyNode, writer.logKey(), identity.publicKey(), s.head().cid(), s.key());
+                Record record = Records.createRecord(bodyNode, writer.logKey(), identity, s.head().cid(), s.key());
                 RecordEnvelope env = record.envelope();
                 // 3. one write transaction: check the head, append
                 Attempt result = logstore.write(txn -> {
@@ -254,7 +272,7 @@ public final class LocalLogService implements LogService {
                 if (result.staleLog()) {
                     // the log was deleted (or its thread deleted and re-created): forget it; the identity gets
                     // its log again, as getOrCreateOwnLog would give it
-                    ownLogs.remove(new OwnLogKey(thread, identity.publicKey()));
+                    ownLogs.remove(new OwnLogKey(thread, identity));
                     own = ownLogFor(thread, identity);
                     lock.unlock();
                     lock = lockFor(thread, own.log());
@@ -317,8 +335,8 @@ public final class LocalLogService implements LogService {
      * loading a private key means checking it against its seed (an Ed25519 scalar multiplication, as costly as
      * a signature); a cached entry is used only while the write transaction still finds the log's key stored.
      */
-    private OwnLog ownLogFor(ThreadId thread, PrivateKey identity) {
-        OwnLogKey cacheKey = new OwnLogKey(thread, identity.publicKey());
+    private OwnLog ownLogFor(ThreadId thread, PublicKey identity) {
+        OwnLogKey cacheKey = new OwnLogKey(thread, identity);
         OwnLog own = ownLogs.get(cacheKey);
         if (own != null) {
             return own;

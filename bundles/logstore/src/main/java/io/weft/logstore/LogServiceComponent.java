@@ -74,6 +74,11 @@ public final class LogServiceComponent implements LogService {
     }
 
     @Override
+    public LogInfo getOrCreateOwnLog(ThreadId thread, PublicKey author) {
+        return delegate.getOrCreateOwnLog(thread, author);
+    }
+
+    @Override
     public Optional<LogInfo> ownLog(ThreadId thread, PublicKey identity) {
         return delegate.ownLog(thread, identity);
     }
@@ -91,6 +96,11 @@ public final class LogServiceComponent implements LogService {
     @Override
     public AppendResult createRecord(ThreadId thread, PrivateKey identity, byte[] bodyNode, AppendHook sameTransaction) {
         return delegate.createRecord(thread, identity, bodyNode, sameTransaction);
+    }
+
+    @Override
+    public AppendResult createRecord(ThreadId thread, PublicKey author, byte[] bodyNode, AppendHook sameTransaction) {
+        return delegate.createRecord(thread, author, bodyNode, sameTransaction);
     }
 
     @Override

@@ -208,4 +208,41 @@ class LogServiceTest extends EngineFixture {
         assertThrows(NotFoundException.class, () -> svc.records(t, a.log(), b.record().id(), 5));
         assertEquals(List.of(a.record().envelope()), svc.records(t, a.log(), null, 5));
     }
+
+    @OnEachEngine
+    void recordsOnBehalfOfAnAuthorGoToTheAuthorsLogSignedByAPeerKey(String engine) {
+        LocalLogService svc = new LocalLogService(open(engine));
+        ThreadId t = ThreadId.newRandom();
+        ThreadKey key = svc.createThread(t, null).key();
+        PrivateKey author = Ed25519.generate(); // the peer never sees its private half below
+        io.weft.api.crypto.PublicKey authorPub = author.publicKey();
+
+        AppendResult first = svc.createRecord(t, authorPub, body("1"), io.weft.api.log.AppendHook.NONE);
+        AppendResult second = svc.createRecord(t, authorPub, body("2"), io.weft.api.log.AppendHook.NONE);
+        assertEquals(authorPub, first.record().author());
+        assertEquals(first.log(), second.log());
+        assertEquals(2, second.counter());
+        LogInfo log = svc.ownLog(t, authorPub).orElseThrow();
+        assertEquals(first.log(), log.id());
+        assertTrue(log.hasPrivateKey(), "the peer keeps the log key");
+        assertNotEquals(LogId.of(authorPub), log.id(), "the log key is not the author's key");
+        // one log per author: the same log as the author writing with its private key, or asking for it
+        assertEquals(log.id(), svc.getOrCreateOwnLog(t, authorPub).id());
+        assertEquals(log.id(), svc.getOrCreateOwnLog(t, author).id());
+        assertEquals(3, svc.createRecord(t, author, body("3")).counter());
+        // the records verify with the log key and open with the thread key, as any record
+        Record verified = Records.verify(second.record().envelope(), log.pubKey(), key);
+        assertEquals(authorPub, verified.author());
+        assertArrayEquals(body("2"), svc.openRecord(t, second.record().id()).body());
+
+        assertThrows(InvalidInputException.class,
+                () -> svc.createRecord(t, (io.weft.api.crypto.PublicKey) null, body("x"), io.weft.api.log.AppendHook.NONE));
+        assertThrows(NotFoundException.class,
+                () -> svc.createRecord(ThreadId.newRandom(), authorPub, body("x"), io.weft.api.log.AppendHook.NONE));
+        assertThrows(NotFoundException.class, () -> svc.getOrCreateOwnLog(ThreadId.newRandom(), authorPub));
+        ThreadId replica = ThreadId.newRandom();
+        svc.addThread(replica, ThreadKey.generate(false));
+        assertThrows(UnauthorizedException.class,
+                () -> svc.createRecord(replica, authorPub, body("x"), io.weft.api.log.AppendHook.NONE));
+    }
 }

@@ -1,5 +1,6 @@
 package io.weft.api.db;
 
+import io.weft.api.crypto.PublicKey;
 import io.weft.api.thread.ThreadId;
 import java.util.List;
 import java.util.function.Consumer;
@@ -11,7 +12,11 @@ import java.util.function.Function;
  *
  * <p>A {@code Database} object stays usable until the database is deleted or the manager closes; after that every
  * call throws {@code NotFoundException}.
+ *
+ * <p>Implemented by the database bundle only (a provider type: methods added in a minor version are not a breaking
+ * change for code that uses databases).
  */
+@org.osgi.annotation.versioning.ProviderType
 public interface Database {
 
     /** The database's thread id. */
@@ -75,6 +80,27 @@ public interface Database {
      */
     WriteTransaction writeTransaction();
 
+    /**
+     * Opens a read transaction on behalf of {@code reader}: the collections' {@link io.weft.api.db.spi.ReadFilter
+     * read filters} are given {@code reader} (a client of this peer that proved its identity). {@code null} reads as
+     * the local host, as {@link #readTransaction()}.
+     *
+     * @since 1.2
+     */
+    ReadTransaction readTransaction(PublicKey reader);
+
+    /**
+     * Opens a write transaction on behalf of {@code writer} (a client of this peer that proved its identity, e.g.
+     * with a client API token): write validators see {@code writer}, its reads pass {@code writer} to read filters,
+     * and its commit appends the record to {@code writer}'s log in the database's thread, with {@code writer} as the
+     * record's author ({@code pubKey}). That log is created on first use; its signing key is kept by this peer (see
+     * {@link io.weft.api.log.LogService#createRecord(ThreadId, PublicKey, byte[], io.weft.api.log.AppendHook)}).
+     * {@code null} writes as this peer's own identity, as {@link #writeTransaction()}.
+     *
+     * @since 1.2
+     */
+    WriteTransaction writeTransaction(PublicKey writer);
+
     /** Runs {@code work} in a read transaction. */
     default <T> T read(Function<? super ReadTransaction, ? extends T> work) {
         try (ReadTransaction txn = readTransaction()) {
@@ -85,6 +111,20 @@ public interface Database {
     /** Runs {@code work} in a write transaction and commits it if {@code work} returns normally. */
     default <T> T write(Function<? super WriteTransaction, ? extends T> work) {
         try (WriteTransaction txn = writeTransaction()) {
+            T result = work.apply(txn);
+            txn.commit();
+            return result;
+        }
+    }
+
+    /**
+     * Runs {@code work} in a write transaction on behalf of {@code writer} (see {@link #writeTransaction(PublicKey)})
+     * and commits it if {@code work} returns normally.
+     *
+     * @since 1.2
+     */
+    default <T> T write(PublicKey writer, Function<? super WriteTransaction, ? extends T> work) {
+        try (WriteTransaction txn = writeTransaction(writer)) {
             T result = work.apply(txn);
             txn.commit();
             return result;

@@ -3,5 +3,5 @@
  * documents defined by JSON Schema, transactions, queries and listeners.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package io.weft.api.db;

@@ -71,6 +71,17 @@ public interface LogService {
      */
     LogInfo getOrCreateOwnLog(ThreadId thread, PrivateKey identity);
 
+    /**
+     * The log that {@code author} writes in the thread through this peer, created on first use with a fresh Ed25519
+     * log key whose private half this peer keeps: the same log as {@link #getOrCreateOwnLog(ThreadId, PrivateKey)}
+     * gives the author's private key. For authors whose private key this peer does not hold (a client that proved
+     * its identity to this peer); see {@link #createRecord(ThreadId, PublicKey, byte[], AppendHook)}.
+     *
+     * @throws io.weft.api.NotFoundException if the thread is not stored
+     * @since 1.2
+     */
+    LogInfo getOrCreateOwnLog(ThreadId thread, PublicKey author);
+
     /** The log that {@code identity} writes in the thread, if it has one. */
     Optional<LogInfo> ownLog(ThreadId thread, PublicKey identity);
 
@@ -95,6 +106,21 @@ public interface LogService {
      * @throws RuntimeException whatever the hook throws (nothing is then stored)
      */
     AppendResult createRecord(ThreadId thread, PrivateKey identity, byte[] bodyNode, AppendHook sameTransaction);
+
+    /**
+     * As {@link #createRecord(ThreadId, PrivateKey, byte[], AppendHook)} on behalf of an author whose private key
+     * this peer does not hold: the record names {@code author} as its {@code pubKey} and is appended to the author's
+     * log in the thread ({@link #getOrCreateOwnLog(ThreadId, PublicKey)}), signed with that log's key, which this
+     * peer keeps. (A record is always signed by its log key, never by the author's key, so the record is the same as
+     * the author would get writing through this peer with its private key.) The caller vouches for the author: use
+     * it only for an identity that proved itself, as the client API does with its tokens.
+     *
+     * @throws io.weft.api.NotFoundException     if the thread is not stored
+     * @throws io.weft.api.UnauthorizedException if the thread has no read key (a replica cannot write)
+     * @throws io.weft.api.InvalidInputException if {@code bodyNode} is not canonical dag-cbor
+     * @since 1.2
+     */
+    AppendResult createRecord(ThreadId thread, PublicKey author, byte[] bodyNode, AppendHook sameTransaction);
 
     /**
      * Verifies a record made elsewhere and appends it to the log. The record must verify with the log's public

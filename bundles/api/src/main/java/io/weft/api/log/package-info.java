@@ -6,5 +6,5 @@
  * records. Networking (push/pull between peers) builds on this in another bundle.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package io.weft.api.log;

@@ -20,7 +20,8 @@ public interface ReadFilter {
      * Returns the instance to show the reader (possibly changed; the argument is a private copy), or {@code null}
      * to hide it.
      *
-     * @param reader     the reader's identity, or {@code null} for the local host
+     * @param reader     the reader's identity (the client a transaction was opened for), or {@code null} for the
+     *                   local host
      * @param collection the collection name
      * @param instance   the stored instance (a copy)
      */

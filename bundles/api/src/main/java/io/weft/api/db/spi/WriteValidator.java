@@ -23,7 +23,8 @@ public interface WriteValidator {
      * Checks one change. Returns {@code null} to accept it, or a reason to reject it (the write then fails with
      * {@code UnauthorizedException} carrying the reason, and nothing of its transaction is written).
      *
-     * @param writer     the identity that writes (this peer's identity for local writes)
+     * @param writer     the identity that writes: this peer's identity, or the client a write transaction was
+     *                   opened for ({@link io.weft.api.db.Database#writeTransaction(io.weft.api.crypto.PublicKey)})
      * @param collection the collection name
      * @param type       the change type
      * @param before     the instance before the change, or {@code null}
