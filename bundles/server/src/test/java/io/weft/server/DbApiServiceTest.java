@@ -232,16 +232,20 @@ class DbApiServiceTest extends ServerFixture {
         assertEquals(3, api.find(FindRequest.newBuilder().setDbID(db).setCollectionName("Person").build())
                 .getInstancesCount());
 
-        // verify: problems in transactionError, nothing written
+        // verify: problems fail the call with the first one's status (as go-threads), nothing written
         VerifyReply ok = api.verify(VerifyRequest.newBuilder().setDbID(db).setCollectionName("Person")
                 .addInstances(bytes("{\"_id\":\"buzz\",\"name\":\"Buzz\",\"age\":41}")).build());
         assertEquals("", ok.getTransactionError());
-        VerifyReply bad = api.verify(VerifyRequest.newBuilder().setDbID(db).setCollectionName("Person")
-                .addInstances(bytes("{\"_id\":\"buzz\",\"age\":-1}")).build());
-        assertTrue(bad.getTransactionError().contains("schema"), bad.getTransactionError());
-        VerifyReply notJson = api.verify(VerifyRequest.newBuilder().setDbID(db).setCollectionName("Person")
-                .addInstances(bytes("{")).build());
-        assertTrue(notJson.getTransactionError().contains("JSON"), notJson.getTransactionError());
+        String bad = assertStatus(Status.Code.INVALID_ARGUMENT, () -> api.verify(VerifyRequest
+                .newBuilder().setDbID(db).setCollectionName("Person").addInstances(bytes("{\"_id\":\"buzz\",\"age\":-1}"))
+                .build()));
+        assertTrue(bad.contains("schema"), bad);
+        assertStatus(Status.Code.ALREADY_EXISTS, () -> api.verify(VerifyRequest
+                .newBuilder().setDbID(db).setCollectionName("Person")
+                .addInstances(bytes("{\"_id\":\"other\",\"name\":\"Buzz\",\"age\":3}")).build()));
+        String notJson = assertStatus(Status.Code.INVALID_ARGUMENT, () -> api.verify(VerifyRequest
+                .newBuilder().setDbID(db).setCollectionName("Person").addInstances(bytes("{")).build()));
+        assertTrue(notJson.contains("JSON"), notJson);
         assertEquals(40, json(api.findByID(FindByIDRequest.newBuilder().setDbID(db).setCollectionName("Person")
                 .setInstanceID("buzz").build()).getInstance()).get("age").asInt());
 

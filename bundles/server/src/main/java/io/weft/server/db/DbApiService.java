@@ -8,6 +8,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.weft.api.InvalidInputException;
 import io.weft.api.NotFoundException;
+import io.weft.api.WeftException;
 import io.weft.api.crypto.PublicKey;
 import io.weft.api.db.Change;
 import io.weft.api.db.ChangeType;
@@ -454,28 +455,30 @@ public final class DbApiService extends APIGrpc.APIImplBase {
             Database d = db(req.getDbID());
             String c = collectionName(req.getCollectionName());
             d.collection(c); // NOT_FOUND for an unknown collection
-            List<String> problems = new ArrayList<>();
             List<JsonNode> docs = new ArrayList<>();
             for (int i = 0; i < req.getInstancesCount(); i++) {
-                try {
-                    docs.add(WireJson.parseObject(req.getInstances(i), "instance " + i));
-                } catch (InvalidInputException e) {
-                    problems.add(e.getMessage());
-                }
+                docs.add(WireJson.parseObject(req.getInstances(i), "instance " + i));
             }
-            if (problems.isEmpty()) {
-                try (var t = d.writeTransaction(caller())) {
-                    for (WriteProblem p : t.verify(c, docs)) {
-                        problems.add(p.message());
-                    }
-                } // never committed
-            }
-            VerifyReply.Builder b = VerifyReply.newBuilder();
+            List<WriteProblem> problems;
+            try (var t = d.writeTransaction(caller())) {
+                problems = t.verify(c, docs);
+            } // never committed
             if (!problems.isEmpty()) {
-                b.setTransactionError(String.join("; ", problems));
+                // as go-threads: a unary Verify with problems fails with the status of the first one (the JS client
+                // only reports a failed status), naming all of them
+                throw rethrowAs(problems.get(0), joined(problems));
             }
-            return b.build();
+            return VerifyReply.getDefaultInstance();
         });
+    }
+
+    private static String joined(List<WriteProblem> problems) {
+        return problems.stream().map(WriteProblem::message).collect(java.util.stream.Collectors.joining("; "));
+    }
+
+    /** The exception of {@code first}'s kind, with {@code message}. */
+    private static WeftException rethrowAs(WriteProblem first, String message) {
+        return new WriteProblem(first.collection(), first.instanceId(), first.kind(), message).toException();
     }
 
     @Override
