@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *     <td>PERMISSION_DENIED</td></tr>
  * <tr><td>{@link CorruptDataException}</td><td>DATA_LOSS</td></tr>
  * <tr><td>{@link TransportException} (a peer could not be reached)</td><td>UNAVAILABLE</td></tr>
- * <tr><td>{@link StorageException}, other {@link WeftException}s</td><td>UNAVAILABLE</td></tr>
+ * <tr><td>{@link StorageException}, other {@link WeftException}s, {@link IllegalStateException} (a service
+ *     closing)</td><td>UNAVAILABLE</td></tr>
  * <tr><td>anything else</td><td>INTERNAL, with a generic message (the cause is logged)</td></tr>
  * </table>
  * Weft's exception messages never contain key material, so they are passed on as the status description.
@@ -76,6 +77,8 @@ public final class GrpcErrors {
             status = Status.UNAVAILABLE;
         } else if (e instanceof WeftException) {
             status = Status.UNAVAILABLE;
+        } else if (e instanceof IllegalStateException) {
+            status = Status.UNAVAILABLE; // a service closing, or the network without a transport yet
         } else {
             LOG.error("{}: unexpected failure", method, e);
             return Status.INTERNAL.withDescription("internal error").asRuntimeException();

@@ -15,13 +15,13 @@ import io.weft.api.log.Head;
 import io.weft.api.log.LogInfo;
 import io.weft.api.log.LogService;
 import io.weft.api.log.ThreadInfo;
+import io.weft.api.log.ThreadService;
 import io.weft.api.net.Registration;
 import io.weft.api.record.RecordEnvelope;
 import io.weft.api.thread.LogId;
 import io.weft.api.thread.ThreadId;
 import io.weft.api.thread.ThreadInvite;
 import io.weft.api.thread.ThreadKey;
-import io.weft.api.log.ThreadService;
 import io.weft.grpc.netpb.APIGrpc;
 import io.weft.grpc.netpb.AddRecordReply;
 import io.weft.grpc.netpb.AddRecordRequest;
@@ -45,6 +45,7 @@ import io.weft.grpc.netpb.PullThreadReply;
 import io.weft.grpc.netpb.PullThreadRequest;
 import io.weft.grpc.netpb.SubscribeRequest;
 import io.weft.grpc.netpb.ThreadInfoReply;
+import io.weft.server.GrpcErrors;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -128,7 +129,7 @@ public final class NetApiService extends APIGrpc.APIImplBase {
 
     @Override
     public void getHostID(GetHostIDRequest request, StreamObserver<GetHostIDReply> out) {
-        unary("GetHostID", out, NetStatus.Conflict.FAILED_PRECONDITION,
+        unary("GetHostID", out, GrpcErrors.Conflict.FAILED_PRECONDITION,
                 () -> GetHostIDReply.newBuilder().setPeerID(bytes(threads.hostId().bytes())).build());
     }
 
@@ -156,7 +157,7 @@ public final class NetApiService extends APIGrpc.APIImplBase {
 
     @Override
     public void createThread(CreateThreadRequest request, StreamObserver<ThreadInfoReply> out) {
-        unary("CreateThread", out, NetStatus.Conflict.ALREADY_EXISTS, () -> {
+        unary("CreateThread", out, GrpcErrors.Conflict.ALREADY_EXISTS, () -> {
             ThreadId id = threadId(request.getThreadID());
             ThreadKey key = request.getKeys().getThreadKey().isEmpty() ? null : threadKey(request.getKeys());
             PublicKey logKey = logKey(request.getKeys());
@@ -173,7 +174,7 @@ public final class NetApiService extends APIGrpc.APIImplBase {
 
     @Override
     public void addThread(AddThreadRequest request, StreamObserver<ThreadInfoReply> out) {
-        unary("AddThread", out, NetStatus.Conflict.ALREADY_EXISTS, () -> {
+        unary("AddThread", out, GrpcErrors.Conflict.ALREADY_EXISTS, () -> {
             if (request.getAddr().isEmpty()) {
                 throw new InvalidInputException("addr: the thread address is missing");
             }
@@ -194,12 +195,12 @@ public final class NetApiService extends APIGrpc.APIImplBase {
 
     @Override
     public void getThread(GetThreadRequest request, StreamObserver<ThreadInfoReply> out) {
-        unary("GetThread", out, NetStatus.Conflict.FAILED_PRECONDITION, () -> threadInfo(threadId(request.getThreadID())));
+        unary("GetThread", out, GrpcErrors.Conflict.FAILED_PRECONDITION, () -> threadInfo(threadId(request.getThreadID())));
     }
 
     @Override
     public void pullThread(PullThreadRequest request, StreamObserver<PullThreadReply> out) {
-        unary("PullThread", out, NetStatus.Conflict.FAILED_PRECONDITION, () -> {
+        unary("PullThread", out, GrpcErrors.Conflict.FAILED_PRECONDITION, () -> {
             threads.pullThread(threadId(request.getThreadID()));
             return PullThreadReply.getDefaultInstance();
         });
@@ -207,7 +208,7 @@ public final class NetApiService extends APIGrpc.APIImplBase {
 
     @Override
     public void deleteThread(DeleteThreadRequest request, StreamObserver<DeleteThreadReply> out) {
-        unary("DeleteThread", out, NetStatus.Conflict.FAILED_PRECONDITION, () -> {
+        unary("DeleteThread", out, GrpcErrors.Conflict.FAILED_PRECONDITION, () -> {
             ThreadId id = threadId(request.getThreadID());
             if (!threads.deleteThread(id)) {
                 throw new io.weft.api.NotFoundException("thread " + id + " not found");
@@ -218,7 +219,7 @@ public final class NetApiService extends APIGrpc.APIImplBase {
 
     @Override
     public void addReplicator(AddReplicatorRequest request, StreamObserver<AddReplicatorReply> out) {
-        unary("AddReplicator", out, NetStatus.Conflict.FAILED_PRECONDITION, () -> {
+        unary("AddReplicator", out, GrpcErrors.Conflict.FAILED_PRECONDITION, () -> {
             ThreadId id = threadId(request.getThreadID());
             if (request.getAddr().isEmpty()) {
                 throw new InvalidInputException("addr: the replicator address is missing");
@@ -234,7 +235,7 @@ public final class NetApiService extends APIGrpc.APIImplBase {
 
     @Override
     public void createRecord(CreateRecordRequest request, StreamObserver<NewRecordReply> out) {
-        unary("CreateRecord", out, NetStatus.Conflict.FAILED_PRECONDITION, () -> {
+        unary("CreateRecord", out, GrpcErrors.Conflict.FAILED_PRECONDITION, () -> {
             ThreadId id = threadId(request.getThreadID());
             if (request.getBody().isEmpty()) {
                 throw new InvalidInputException("body: the dag-cbor body node is missing");
@@ -267,13 +268,13 @@ public final class NetApiService extends APIGrpc.APIImplBase {
             // a record that does not verify or decrypt is a bad argument here, not a damaged store
             out.onError(Status.INVALID_ARGUMENT.withDescription("record rejected: " + e.getMessage()).asRuntimeException());
         } catch (RuntimeException e) {
-            out.onError(NetStatus.of(method, e, NetStatus.Conflict.FAILED_PRECONDITION));
+            out.onError(GrpcErrors.toStatus(method, e, GrpcErrors.Conflict.FAILED_PRECONDITION));
         }
     }
 
     @Override
     public void getRecord(GetRecordRequest request, StreamObserver<GetRecordReply> out) {
-        unary("GetRecord", out, NetStatus.Conflict.FAILED_PRECONDITION, () -> {
+        unary("GetRecord", out, GrpcErrors.Conflict.FAILED_PRECONDITION, () -> {
             ThreadId id = threadId(request.getThreadID());
             if (request.getRecordID().isEmpty()) {
                 throw new InvalidInputException("recordID: the record id is missing");
@@ -295,7 +296,7 @@ public final class NetApiService extends APIGrpc.APIImplBase {
                 filter.add(id);
             }
         } catch (RuntimeException e) {
-            out.onError(NetStatus.of("Subscribe", e, NetStatus.Conflict.FAILED_PRECONDITION));
+            out.onError(GrpcErrors.toStatus("Subscribe", e, GrpcErrors.Conflict.FAILED_PRECONDITION));
             return;
         }
         ServerCallStreamObserver<NewRecordReply> call = (ServerCallStreamObserver<NewRecordReply>) out;
@@ -387,12 +388,12 @@ public final class NetApiService extends APIGrpc.APIImplBase {
         T get();
     }
 
-    private static <T> void unary(String method, StreamObserver<T> out, NetStatus.Conflict conflict, Body<T> body) {
+    private static <T> void unary(String method, StreamObserver<T> out, GrpcErrors.Conflict conflict, Body<T> body) {
         T reply;
         try {
             reply = body.get();
         } catch (RuntimeException e) {
-            out.onError(NetStatus.of(method, e, conflict));
+            out.onError(GrpcErrors.toStatus(method, e, conflict));
             return;
         }
         out.onNext(reply);
