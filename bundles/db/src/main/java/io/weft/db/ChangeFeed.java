@@ -79,9 +79,14 @@ final class ChangeFeed {
         return min;
     }
 
-    void closeAll() {
+    /**
+     * Ends every subscription (the database is deleted, or closing): each listener is told once it has stopped.
+     *
+     * @param deleted whether the database is being deleted (as opposed to closed with its manager)
+     */
+    void closeAll(boolean deleted) {
         for (Sub s : subs) {
-            s.close();
+            s.end(deleted);
         }
     }
 
@@ -91,6 +96,9 @@ final class ChangeFeed {
         private final AtomicBoolean scheduled = new AtomicBoolean();
         private volatile long position;
         private volatile boolean closed;
+        private volatile boolean ended;
+        private volatile boolean deleted;
+        private final AtomicBoolean told = new AtomicBoolean();
 
         Sub(long after, List<ListenFilter> filters, Listener listener) {
             this.position = after;
@@ -113,7 +121,7 @@ final class ChangeFeed {
         public void run() {
             while (true) {
                 if (closed) {
-                    scheduled.set(false);
+                    finish();
                     return;
                 }
                 long from = position;
@@ -122,12 +130,12 @@ final class ChangeFeed {
                     page = source.read(position, batch, filters);
                 } catch (RuntimeException e) {
                     LOG.warn("listener delivery stopped: cannot read the change log after {}: {}", position, e.toString());
-                    scheduled.set(false);
+                    finish();
                     return;
                 }
                 for (Change c : page.changes()) {
                     if (closed) {
-                        scheduled.set(false);
+                        finish();
                         return;
                     }
                     try {
@@ -143,13 +151,13 @@ final class ChangeFeed {
                 if (!progressed && lastSequence.getAsLong() > position) {
                     // entries that should exist are missing (the database is being deleted): stop; the next
                     // signal tries again
-                    scheduled.set(false);
+                    finish();
                     return;
                 }
                 if (page.reached() < lastSequence.getAsLong()) {
                     continue; // more to read
                 }
-                scheduled.set(false);
+                finish();
                 // a commit may have signalled while we were finishing: re-check before leaving
                 if (lastSequence.getAsLong() > position && !closed && scheduled.compareAndSet(false, true)) {
                     continue;
@@ -161,6 +169,35 @@ final class ChangeFeed {
         @Override
         public long position() {
             return position;
+        }
+
+        /**
+         * Leaves the delivery task; if the subscription was ended, tells the listener (once: after its last change,
+         * since tasks never overlap and no new one starts once closed).
+         */
+        private void finish() {
+            scheduled.set(false);
+            if (ended && told.compareAndSet(false, true)) {
+                try {
+                    listener.ended(deleted);
+                } catch (RuntimeException e) {
+                    LOG.warn("listener failed when told its subscription ended: {}", e.toString());
+                }
+            }
+        }
+
+        /** Closes the subscription for its owner's sake and makes sure a delivery task runs to tell the listener. */
+        void end(boolean deleted) {
+            this.deleted = deleted;
+            ended = true;
+            close();
+            if (scheduled.compareAndSet(false, true)) {
+                try {
+                    executor.execute(this);
+                } catch (RuntimeException e) {
+                    finish(); // no delivery thread any more: tell it here
+                }
+            }
         }
 
         @Override

@@ -141,9 +141,9 @@ final class Db implements Database {
         }
     }
 
-    void close() {
+    void close(boolean deleted) {
         closed = true;
-        feed.closeAll();
+        feed.closeAll(deleted);
     }
 
     EventCodec codec() {

@@ -601,7 +601,7 @@ public final class Manager implements DatabaseManager, AutoCloseable {
         }
         db.lockWrite();
         try {
-            db.close();
+            db.close(true);
             store.update(txn -> {
                 txn.delete(DbKeys.manager(id));
                 txn.deleteRange(KeyRange.prefix(DbKeys.dataPrefix(id)));
@@ -623,7 +623,7 @@ public final class Manager implements DatabaseManager, AutoCloseable {
         closed = true;
         appendListener.close();
         for (Db db : open.values()) {
-            db.close();
+            db.close(false);
         }
         open.clear();
         catchUpExecutor.shutdown();

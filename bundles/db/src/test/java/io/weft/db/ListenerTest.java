@@ -8,6 +8,7 @@ import io.weft.api.db.Change;
 import io.weft.api.db.ChangeType;
 import io.weft.api.db.Database;
 import io.weft.api.db.ListenFilter;
+import io.weft.api.db.Listener;
 import io.weft.api.db.Subscription;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -133,6 +134,62 @@ class ListenerTest extends DbFixture {
         hold.countDown();
         List<Change> rest = db.changes(pos, 100, List.of(ListenFilter.collection("Person")));
         assertEquals(List.of("b CREATE", "a DELETE"), rest.stream().map(c -> c.instanceId() + " " + c.type()).toList());
+    }
+
+    @Test
+    void aListenerIsToldOnceWhenItsDatabaseIsDeletedAfterItsLastChange() throws Exception {
+        Peer p = peer("memory");
+        Database db = p.manager().createDatabase("ending", List.of(persons()));
+        long start = db.lastSequence();
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch first = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch ended = new CountDownLatch(1);
+        Subscription s = db.listen(start, List.of(), new Listener() {
+            @Override
+            public void onChange(Change c) {
+                events.add(c.instanceId());
+                first.countDown();
+                try {
+                    release.await(); // the deletion happens while this delivery is in progress
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public void ended(boolean deleted) {
+                events.add(deleted ? "ended" : "closed");
+                ended.countDown();
+            }
+        });
+        db.collection("Person").create(json("{\"_id\":\"a\",\"name\":\"A\"}"));
+        db.collection("Person").create(json("{\"_id\":\"b\",\"name\":\"B\"}"));
+        assertTrue(first.await(10, TimeUnit.SECONDS));
+        Thread deleting = new Thread(() -> p.manager().deleteDatabase(db.id()));
+        deleting.start();
+        release.countDown();
+        assertTrue(ended.await(10, TimeUnit.SECONDS), "the listener was told");
+        deleting.join(10_000);
+        assertEquals("ended", events.get(events.size() - 1), "after the last change: " + events);
+        assertEquals(1, events.stream().filter("ended"::equals).count(), events.toString());
+        s.close(); // closing an ended subscription is harmless
+        // a subscription its owner closes is not told
+        Database other = p.manager().createDatabase("closed-by-owner", List.of(persons()));
+        CountDownLatch told = new CountDownLatch(1);
+        Subscription mine = other.listen(other.lastSequence(), List.of(), new Listener() {
+            @Override
+            public void onChange(Change c) {
+            }
+
+            @Override
+            public void ended(boolean deleted) {
+                told.countDown();
+            }
+        });
+        mine.close();
+        p.manager().deleteDatabase(other.id());
+        assertFalse(told.await(200, TimeUnit.MILLISECONDS));
     }
 
     @Test

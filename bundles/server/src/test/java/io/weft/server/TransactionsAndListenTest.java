@@ -12,6 +12,7 @@ import io.weft.core.crypto.Ed25519;
 import io.weft.grpc.pb.APIGrpc;
 import io.weft.grpc.pb.CollectionConfig;
 import io.weft.grpc.pb.CreateRequest;
+import io.weft.grpc.pb.DeleteDBRequest;
 import io.weft.grpc.pb.DeleteRequest;
 import io.weft.grpc.pb.DiscardRequest;
 import io.weft.grpc.pb.FindByIDRequest;
@@ -359,5 +360,22 @@ class TransactionsAndListenTest extends ServerFixture {
         async.listen(ListenRequest.newBuilder().setDbID(db).addFilters(ListenRequest.Filter.newBuilder()
                 .setActionValue(7)).build(), r3);
         assertEquals(Status.Code.INVALID_ARGUMENT, r3.awaitEnd().getCode());
+    }
+
+    @Test
+    void listenEndsWithNotFoundWhenTheDatabaseIsDeleted() {
+        ByteString db = newDb("listen-deleted");
+        Replies<ListenReply> r = new Replies<>();
+        async.listen(ListenRequest.newBuilder().setDbID(db).build(), r);
+        // the subscription starts when the call reaches the server: probe until a change arrives
+        for (int i = 0; r.nextWithin(Duration.ofMillis(50)) == null; i++) {
+            assertTrue(i < 200, "the Listen call never started");
+            api.create(CreateRequest.newBuilder().setDbID(db).setCollectionName("Person")
+                    .addInstances(bytes("{\"_id\":\"p" + i + "\",\"name\":\"p" + i + "\"}")).build());
+        }
+        api.deleteDB(DeleteDBRequest.newBuilder().setDbID(db).build());
+        Status end = r.awaitEnd();
+        assertEquals(Status.Code.NOT_FOUND, end.getCode(), end.toString());
+        assertTrue(end.getDescription().contains("deleted"), end.getDescription());
     }
 }

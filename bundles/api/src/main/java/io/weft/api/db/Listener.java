@@ -9,4 +9,14 @@ package io.weft.api.db;
 public interface Listener {
     /** Called once per matching change, in sequence order. */
     void onChange(Change change);
+
+    /**
+     * Called once, after the last {@link #onChange}, when the subscription ends without its owner closing it: the
+     * database was deleted, or the database manager is stopping. Nothing follows. The default does nothing.
+     *
+     * @param deleted {@code true} if the database was deleted, {@code false} if the manager is stopping
+     * @since 1.2
+     */
+    default void ended(boolean deleted) {
+    }
 }

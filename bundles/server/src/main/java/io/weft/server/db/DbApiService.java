@@ -584,7 +584,7 @@ public final class DbApiService extends APIGrpc.APIImplBase {
         ListenCall listener = new ListenCall(d, call, caller());
         Subscription sub;
         try {
-            sub = d.listen(d.lastSequence(), filters, listener::deliver);
+            sub = d.listen(d.lastSequence(), filters, listener);
         } catch (RuntimeException e) {
             out.onError(GrpcErrors.toStatus("Listen", e));
             return;

@@ -1,6 +1,7 @@
 package io.weft.server.db;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.weft.api.NotFoundException;
 import io.weft.api.crypto.PublicKey;
@@ -8,6 +9,7 @@ import io.weft.api.db.Change;
 import io.weft.api.db.ChangeType;
 import io.weft.api.db.CollectionConfig;
 import io.weft.api.db.Database;
+import io.weft.api.db.Listener;
 import io.weft.api.db.ReadTransaction;
 import io.weft.api.db.Subscription;
 import io.weft.grpc.pb.ListenReply;
@@ -22,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * read through it on behalf of the caller (an instance it hides is not sent). Changes of the database's internal
  * collections (names starting with {@code _}) are not sent.
  */
-final class ListenCall {
+final class ListenCall implements Listener {
     private static final Logger LOG = LoggerFactory.getLogger(ListenCall.class);
 
     private final Database db;
@@ -63,8 +65,27 @@ final class ListenCall {
         }
     }
 
-    /** The subscription's listener: sends one change, waiting while the client is not ready. */
-    void deliver(Change change) {
+    /**
+     * The subscription ended under the call (the database was deleted, or the peer is stopping): the call ends with
+     * {@code NOT_FOUND} or {@code UNAVAILABLE} instead of going quiet.
+     */
+    @Override
+    public void ended(boolean deleted) {
+        if (cancelled) {
+            return;
+        }
+        Status status = deleted ? Status.NOT_FOUND.withDescription("database " + db.id() + " was deleted")
+                : Status.UNAVAILABLE.withDescription("the database is closing (the peer is stopping)");
+        try {
+            out.onError(status.asRuntimeException());
+        } catch (RuntimeException e) {
+            LOG.debug("Listen: the call ended before it could be told: {}", e.toString());
+        }
+    }
+
+    /** Sends one change, waiting while the client is not ready. */
+    @Override
+    public void onChange(Change change) {
         if (cancelled || change.collection().startsWith("_")) {
             return;
         }
