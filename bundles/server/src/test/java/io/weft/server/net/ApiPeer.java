@@ -16,6 +16,7 @@ import io.weft.grpc.netpb.APIGrpc;
 import io.weft.logstore.LocalLogService;
 import io.weft.net.NetConfig;
 import io.weft.net.ThreadNet;
+import io.weft.server.Await;
 import io.weft.store.memory.MemoryDatastore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -93,17 +94,6 @@ final class ApiPeer implements AutoCloseable {
 
     /** Waits for a condition, polling, up to a deadline. */
     static void await(String what, Duration within, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + within + " waiting for: " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for: " + what);
-            }
-        }
+        Await.until(what, within, condition);
     }
 }

@@ -15,6 +15,7 @@ import io.weft.core.cbor.CborValue;
 import io.weft.core.cbor.DagCbor;
 import io.weft.core.crypto.Ed25519;
 import io.weft.logstore.LocalLogService;
+import io.weft.server.Await;
 import io.weft.server.web.WebConfig;
 import io.weft.server.web.WebGateway;
 import io.weft.store.memory.MemoryDatastore;
@@ -102,15 +103,6 @@ class ReadersOnGatewayTest {
     }
 
     private static void await(java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() - deadline < 0, "timed out");
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted");
-            }
-        }
+        Await.until("the condition", Duration.ofSeconds(20), condition);
     }
 }

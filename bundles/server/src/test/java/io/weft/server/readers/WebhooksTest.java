@@ -17,6 +17,7 @@ import io.weft.core.cbor.CborValue;
 import io.weft.core.cbor.DagCbor;
 import io.weft.core.crypto.Ed25519;
 import io.weft.logstore.LocalLogService;
+import io.weft.server.Await;
 import io.weft.store.memory.MemoryDatastore;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -313,17 +314,6 @@ class WebhooksTest {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + WITHIN.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted");
-            }
-        }
+        Await.until(what, WITHIN, condition);
     }
 }

@@ -32,6 +32,7 @@ import io.weft.grpc.pb.GetTokenReply;
 import io.weft.grpc.pb.GetTokenRequest;
 import io.weft.grpc.pb.ListenReply;
 import io.weft.grpc.pb.ListenRequest;
+import io.weft.server.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -93,14 +94,8 @@ class WebGatewayTest {
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+    private static void await(String what, BooleanSupplier condition) {
+        Await.until(what, Duration.ofSeconds(10), condition);
     }
 
     private static String header(Metadata md, String key) {
